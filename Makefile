@@ -1,0 +1,48 @@
+# LeadPulse — one target per habit. `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: install install-dev run test test-fast lint format bench services web web-test clean
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV) ## Create .venv with LeadPulse and its pinned dependencies (idempotent)
+	$(UV) sync --locked --quiet
+
+install-dev: $(UV) ## Same, plus test and lint tools
+	$(UV) sync --locked --quiet --extra dev
+
+run: install ## Run LeadPulse embedded (SQLite, in-process queue) on http://localhost:4000
+	@scripts/build-web.sh || true
+	$(VENV)/bin/leadpulse serve
+
+services: ## Make sure PostgreSQL and Redis answer (starts them when installed but stopped)
+	scripts/services.sh
+
+test: install-dev services ## Run the whole suite: unit, SQLite, PostgreSQL, Redis
+	$(VENV)/bin/pytest
+
+test-fast: install-dev ## Unit tests and SQLite only
+	$(VENV)/bin/pytest -m "not postgres and not redis and not browser"
+
+lint: install-dev ## ruff (lint + format check) and mypy --strict on src/
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+format: install-dev
+	$(VENV)/bin/ruff format src tests bench
+	$(VENV)/bin/ruff check --fix src tests bench
+
+bench: install-dev services ## Benchmarks against a baseline measured in the same run
+	$(VENV)/bin/leadpulse bench run
+
+clean:
+	rm -rf .venv .uv .pytest_cache .mypy_cache .ruff_cache .hypothesis

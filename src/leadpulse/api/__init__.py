@@ -1,0 +1,1 @@
+"""HTTP layer: app factory, dependencies, problem+json error mapping, middleware."""

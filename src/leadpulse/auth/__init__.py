@@ -1,0 +1,1 @@
+"""Users, sign-in (password, Google), JWTs, API keys and e-mail verification."""

@@ -1,0 +1,109 @@
+"""Credentials: password hashing (argon2id), JWTs (HS256) and API keys.
+
+API keys are ``pk_`` (publishable: may appear in web pages, can only ingest) or ``sk_``
+(secret: full API access). Both are found by the SHA-256 of the whole key; a secret key is
+stored only as that hash and shown once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import anyio
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from pwdlib.hashers.bcrypt import BcryptHasher
+
+from leadpulse.errors import Unauthorized
+
+KeyKind = Literal["publishable", "secret"]
+KEY_PREFIXES: dict[KeyKind, str] = {"publishable": "pk_", "secret": "sk_"}
+JWT_ALGORITHM = "HS256"
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+
+_hasher = PasswordHash((Argon2Hasher(), BcryptHasher()))
+# argon2id costs ~200 ms of CPU: a small limiter keeps sign-in storms from starving ingest.
+_hash_slots = anyio.CapacityLimiter(2)
+
+
+async def hash_password(password: str) -> str:
+    """Hash a password with argon2id in a worker thread."""
+    return await anyio.to_thread.run_sync(_hasher.hash, password, limiter=_hash_slots)
+
+
+async def verify_password(password: str, hashed: str | None) -> bool:
+    """Check a password in a worker thread; a missing hash still costs one hash."""
+    if hashed is None:
+        await hash_password(password)  # same timing for unknown users
+        return False
+    return await anyio.to_thread.run_sync(_hasher.verify, password, hashed, limiter=_hash_slots)
+
+
+def sha256_hex(value: str) -> str:
+    """Return the hex SHA-256 of a string."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    """A freshly minted key: ``plain`` is shown once, ``hash`` is stored."""
+
+    kind: KeyKind
+    plain: str
+    hash: str
+    prefix: str
+
+
+def new_api_key(kind: KeyKind) -> NewKey:
+    """Mint an API key of the given kind."""
+    plain = KEY_PREFIXES[kind] + secrets.token_urlsafe(32)
+    return NewKey(kind=kind, plain=plain, hash=sha256_hex(plain), prefix=plain[:10])
+
+
+def key_kind(plain: str) -> KeyKind | None:
+    """Tell the kind of a key by its prefix, None when it is no LeadPulse key."""
+    for kind, prefix in KEY_PREFIXES.items():
+        if plain.startswith(prefix):
+            return kind
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: int
+    project_id: int
+    expires_at: datetime
+
+
+def issue_token(*, user_id: int, project_id: int, secret: str, now: datetime, days: int) -> str:
+    """Sign a JWT for a user acting in one project."""
+    claims = {
+        "sub": str(user_id),
+        "project_id": project_id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(days=days)).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
+
+
+def decode_token(token: str, *, secret: str) -> TokenClaims:
+    """Verify a JWT's signature and expiry; raise Unauthorized otherwise."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp"]}
+        )
+        return TokenClaims(
+            user_id=int(claims["sub"]),
+            project_id=int(claims["project_id"]),
+            expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The token has expired; sign in again.") from exc
+    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError) as exc:
+        raise Unauthorized("The token is invalid.") from exc

@@ -1,0 +1,129 @@
+"""The one Settings object: the only reader of the environment.
+
+Every knob is an environment variable prefixed ``LEADPULSE_`` (or a line in ``.env``).
+Embedded mode (the default) needs none of them: SQLite under ``data_dir``, in-process queue,
+rate limits and live fan-out, and a JWT secret generated once and kept in the data dir.
+Production mode (``LEADPULSE_ENV=production``) refuses to start on insecure values.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me"  # noqa: S105 - the placeholder production refuses
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Validated configuration of one LeadPulse process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LEADPULSE_", env_file=".env", extra="ignore", frozen=False
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=4000, ge=1, le=65535)
+    worker_health_port: int = Field(default=5000, ge=0, le=65535)
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    jwt_secret: str | None = None
+    jwt_expiry_days: int = Field(default=7, ge=1, le=90)
+    cors_origins: list[str] = ["http://localhost:4000", "http://localhost:5173"]
+    log_level: str = "INFO"
+    log_json: bool = True
+    public_url: str = "http://localhost:4000"
+
+    google_client_id: str | None = None
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    email_verification_hours: int = Field(default=48, ge=1)
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "LeadPulse <no-reply@localhost>"
+    smtp_starttls: bool = False
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_event_bytes: int = Field(default=32_768, ge=256)
+    max_batch_events: int = Field(default=500, ge=1)
+    max_properties_depth: int = Field(default=5, ge=1)
+    max_properties_keys: int = Field(default=100, ge=1)
+    future_skew_seconds: int = Field(default=300, ge=0)
+
+    rate_limit_enabled: bool = True
+    rate_limit_ip_per_minute: int = Field(default=200, ge=1)
+    rate_limit_key_per_minute: int = Field(default=6000, ge=1)
+
+    worker_concurrency: int = Field(default=4, ge=1, le=256)
+    worker_claim_batch: int = Field(default=20, ge=1, le=1000)
+    worker_lease_seconds: int = Field(default=60, ge=5)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_backoff_base_seconds: float = Field(default=1.0, gt=0)
+    job_backoff_cap_seconds: float = Field(default=300.0, gt=0)
+
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("a wildcard origin cannot be combined with credentials")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env != "production":
+            return self
+        if not self.jwt_secret or self.jwt_secret == DEFAULT_JWT_SECRET:
+            raise ValueError("LEADPULSE_JWT_SECRET must be set in production")
+        if len(self.jwt_secret) < MIN_SECRET_LENGTH:
+            raise ValueError(f"LEADPULSE_JWT_SECRET must have ≥ {MIN_SECRET_LENGTH} characters")
+        if self.resolved_database_url.startswith("sqlite"):
+            raise ValueError("production needs PostgreSQL: set LEADPULSE_DATABASE_URL")
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """Return the async SQLAlchemy URL, defaulting to SQLite in the data dir."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'leadpulse.db'}"
+        if url.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+        if url.startswith(("postgres://", "postgresql://")):
+            return "postgresql+asyncpg://" + url.split("://", 1)[1]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Tell whether the database is SQLite (embedded)."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    def secret_key(self) -> str:
+        """Return the JWT secret, creating and persisting one in the data dir if unset."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / "jwt-secret"
+        if path.exists():
+            self.jwt_secret = path.read_text().strip()
+            return self.jwt_secret
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        self.jwt_secret = secret
+        return secret
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,4 @@
+"""Pure scoring domain: rules, stages, fold, decay, velocity, intelligence, identity, automations.
+
+Nothing here performs I/O or imports a framework; every clock is passed in as ``now``.
+"""

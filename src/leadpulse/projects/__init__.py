@@ -1,0 +1,1 @@
+"""Projects (tenants): creation with seeded defaults, settings, API keys."""

@@ -1,0 +1,100 @@
+"""Project lifecycle: create (seeding rules, thresholds and a publishable key), keys, settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadpulse.auth.security import KeyKind, NewKey, new_api_key
+from leadpulse.core.rules import DEFAULT_RULES
+from leadpulse.core.stages import DEFAULT_THRESHOLDS
+from leadpulse.errors import NotFound
+from leadpulse.store.db import Database
+from leadpulse.store.models import ApiKey, Project, ScoringRule, StageThreshold
+from leadpulse.store.types import utcnow
+
+
+def _rule_name(event_type: str) -> str:
+    return event_type.replace("_", " ").capitalize()
+
+
+async def create_project(
+    session: AsyncSession, *, owner_id: int, name: str, domain: str | None = None
+) -> tuple[Project, NewKey]:
+    """Create a project with default rules, stage thresholds and a publishable key."""
+    project = Project(owner_id=owner_id, name=name, domain=domain)
+    session.add(project)
+    await session.flush()
+    session.add_all(
+        ScoringRule(project_id=project.id, event_type=t, name=_rule_name(t), points=p)
+        for t, p in DEFAULT_RULES
+    )
+    session.add(
+        StageThreshold(
+            project_id=project.id,
+            warm=DEFAULT_THRESHOLDS.warm,
+            hot=DEFAULT_THRESHOLDS.hot,
+            qualified=DEFAULT_THRESHOLDS.qualified,
+        )
+    )
+    key = await add_key(session, project_id=project.id, kind="publishable")
+    return project, key
+
+
+async def add_key(session: AsyncSession, *, project_id: int, kind: KeyKind) -> NewKey:
+    """Mint and store a key; a publishable key stays readable, a secret one only hashed."""
+    key = new_api_key(kind)
+    session.add(
+        ApiKey(
+            project_id=project_id,
+            kind=kind,
+            prefix=key.prefix,
+            key_hash=key.hash,
+            public_key=key.plain if kind == "publishable" else None,
+        )
+    )
+    await session.flush()
+    return key
+
+
+async def rotate_key(db: Database, *, project_id: int, kind: KeyKind) -> NewKey:
+    """Revoke every active key of ``kind`` at once and mint a replacement."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.project_id == project_id, ApiKey.kind == kind)
+            .where(ApiKey.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        return await add_key(session, project_id=project_id, kind=kind)
+
+
+async def publishable_key(session: AsyncSession, *, project_id: int) -> str | None:
+    """Return the project's newest active publishable key."""
+    result = await session.execute(
+        select(ApiKey.public_key)
+        .where(ApiKey.project_id == project_id, ApiKey.kind == "publishable")
+        .where(ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_owned(session: AsyncSession, *, project_id: int, owner_id: int) -> Project:
+    """Load a project the user owns, or raise NotFound."""
+    project = await session.scalar(
+        select(Project).where(Project.id == project_id, Project.owner_id == owner_id)
+    )
+    if project is None:
+        raise NotFound(f"Project {project_id} not found.")
+    return project
+
+
+async def list_owned(db: Database, *, owner_id: int) -> list[Project]:
+    """List the user's projects, oldest first."""
+    async with db.sessions() as session:
+        rows = await session.scalars(
+            select(Project).where(Project.owner_id == owner_id).order_by(Project.id)
+        )
+        return list(rows)
