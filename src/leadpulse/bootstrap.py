@@ -1,18 +1,41 @@
 """Build the long-lived objects of a process from Settings, choosing adapters by URL.
 
 ``Container`` is what the API and the worker share: the database, the queue wake-up
-channel, the live-update emitter, the rate limiter. ``LEADPULSE_REDIS_URL`` unset means the
-in-process adapters (embedded mode).
+channel, the live-update emitter, the rate limiter, and the post-commit hooks through which
+features (automations, webhooks, live updates) learn what the pipeline did.
+``LEADPULSE_REDIS_URL`` unset means the in-process adapters (embedded mode).
+
+Features plug in through ``FEATURES``: each listed module may define
+``install(container)``, called once when the container is built, which appends hooks and
+background loops. Nothing runs inside the pipeline's transactions.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from leadpulse.auth.google import GoogleVerifier
 from leadpulse.config import Settings
+from leadpulse.core.outcomes import EventIngested, LeadMerged, LeadScored
 from leadpulse.store.db import Database
+
+IngestHook = Callable[[Sequence[EventIngested]], Awaitable[None]]
+ScoringHook = Callable[[Sequence[LeadScored]], Awaitable[None]]
+MergeHook = Callable[[Sequence[LeadMerged]], Awaitable[None]]
+# A background loop runs in the worker (and in `serve`) until the event is set.
+Loop = Callable[["Container", anyio.Event], Awaitable[None]]
+
+FEATURES = (
+    "leadpulse.live.hooks",
+    "leadpulse.automations.hooks",
+    "leadpulse.webhooks.hooks",
+    "leadpulse.leads.hooks",
+)
 
 
 @dataclass
@@ -22,11 +45,31 @@ class Container:
     settings: Settings
     db: Database
     google: GoogleVerifier | None = None
+    after_ingest: list[IngestHook] = field(default_factory=list)
+    after_scoring: list[ScoringHook] = field(default_factory=list)
+    after_merge: list[MergeHook] = field(default_factory=list)
+    loops: dict[str, Loop] = field(default_factory=dict)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
         """Release pools and connections."""
+        for closer in reversed(self.closers):
+            await closer()
         await self.db.dispose()
+
+
+def _install_features(container: Container) -> None:
+    for name in FEATURES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        install = getattr(module, "install", None)
+        if install is not None:
+            install(container)
 
 
 def build_container(settings: Settings) -> Container:
@@ -37,4 +80,6 @@ def build_container(settings: Settings) -> Container:
         if settings.google_client_id
         else None
     )
-    return Container(settings=settings, db=db, google=google)
+    container = Container(settings=settings, db=db, google=google)
+    _install_features(container)
+    return container

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from leadpulse.api.app import app_kwargs, create_app
+from leadpulse.api.app import app_kwargs, asgi_app
 from leadpulse.bootstrap import build_container
 from leadpulse.config import Settings
 
@@ -12,7 +12,7 @@ from leadpulse.config import Settings
 def build_api(settings: Settings, *, embedded_worker: bool) -> object:
     """Create the ASGI app, with the in-process worker when embedded."""
     container = build_container(settings)
-    return create_app(container)
+    return asgi_app(container)
 
 
 def run_serve(settings: Settings) -> None:

@@ -3,25 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+import importlib
 from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from leadpulse import __version__
 from leadpulse.api import health, problems
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from leadpulse.auth import routes as auth_routes
 from leadpulse.bootstrap import Container
-from leadpulse.projects import routes as project_routes
 from leadpulse.store import migrate
 
 log = structlog.get_logger("leadpulse.app")
 Hook = Callable[[Container], Awaitable[None]]
 
-ROUTERS = [health.router, auth_routes.router, project_routes.router]
+# Each feature's ``routes`` module exposes ``router``; missing modules are skipped so a
+# feature can be developed (and removed) without touching this file.
+ROUTE_MODULES = (
+    "leadpulse.auth.routes",
+    "leadpulse.projects.routes",
+    "leadpulse.ingest.routes",
+    "leadpulse.leads.routes",
+    "leadpulse.rules.routes",
+    "leadpulse.automations.routes",
+    "leadpulse.webhooks.routes",
+    "leadpulse.analytics.routes",
+    "leadpulse.admin.routes",
+    "leadpulse.sdk.routes",
+)
+
+
+def _optional(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def routers() -> list[APIRouter]:
+    """Return the routers of every installed feature, health first."""
+    found = [health.router]
+    for name in ROUTE_MODULES:
+        module = _optional(name)
+        if module is not None:
+            found.append(module.router)
+    return found
 
 
 def create_app(
@@ -65,10 +96,20 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for router in ROUTERS:
+    for router in routers():
         app.include_router(router)
+    web = _optional("leadpulse.api.web")
+    if web is not None:
+        web.mount_dashboard(app)  # last: its fallback route must not shadow the API
     _middleware(app, container)
     return app
+
+
+def asgi_app(container: Container, **kwargs: Any) -> Any:
+    """Return the servable ASGI app: the API wrapped by Socket.IO when live is installed."""
+    app = create_app(container, **kwargs)
+    live = _optional("leadpulse.live.server")
+    return live.wrap(app, container) if live is not None else app
 
 
 def _middleware(app: FastAPI, container: Container) -> None:

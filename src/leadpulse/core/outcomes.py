@@ -1,0 +1,80 @@
+"""What the pipeline reports after each commit, for automations, webhooks and live updates.
+
+The API publishes ``EventIngested`` after an ingest transaction commits; the worker
+publishes ``LeadScored`` (with its ``ScoreMutation`` rows) after a scoring transaction
+commits, and ``LeadMerged`` after an identity merge. Consumers never run inside the
+transaction, so a slow webhook cannot hold a lead lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventIngested:
+    """An event accepted by ingest (not a duplicate)."""
+
+    project_id: int
+    lead_id: int
+    event_row_id: int
+    event_id: str
+    event_type: str
+    anonymous_id: str | None
+    timestamp: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreMutation:
+    """One score-history row as written."""
+
+    history_id: int
+    project_id: int
+    lead_id: int
+    cause: str
+    event_id: str | None
+    event_type: str | None
+    rule_id: int | None
+    old_score: int
+    new_score: int
+    delta: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LeadScored:
+    """A lead after a scoring transaction: its new state and what changed."""
+
+    project_id: int
+    lead_id: int
+    anonymous_id: str | None
+    email: str | None
+    name: str | None
+    score: int
+    previous_score: int
+    stage: str
+    previous_stage: str
+    velocity_score: int
+    events_last_24h: int
+    last_event_at: datetime | None
+    event_types: frozenset[str]
+    mutations: tuple[ScoreMutation, ...] = field(default=())
+    scored_at: datetime | None = None
+
+    @property
+    def stage_changed(self) -> bool:
+        """Tell whether the stage moved in this transaction."""
+        return self.stage != self.previous_stage
+
+
+@dataclass(frozen=True, slots=True)
+class LeadMerged:
+    """Lead ``merged_id`` was merged into ``survivor_id`` (identity resolution)."""
+
+    project_id: int
+    survivor_id: int
+    merged_id: int
+    email: str
+    merged_at: datetime
