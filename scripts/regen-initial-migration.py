@@ -32,8 +32,12 @@ async def main() -> None:
         await db.dispose()
     text = TARGET.read_text().replace("astext_type=Text()", "astext_type=sa.Text()")
     TARGET.write_text(text)
-    subprocess.run([".venv/bin/ruff", "check", "--fix", "-q", str(TARGET)], check=False)
     subprocess.run([".venv/bin/ruff", "format", "-q", str(TARGET)], check=True)
+    subprocess.run(
+        [".venv/bin/ruff", "check", "--fix", "--unsafe-fixes", "-q", str(TARGET)],
+        check=False,
+        capture_output=True,
+    )
 
 
 asyncio.run(main())

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 06:46:08.324179
+Create Date: 2026-11-28 06:46:19.868176
 """
 
 from __future__ import annotations
