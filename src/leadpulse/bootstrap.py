@@ -18,17 +18,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import structlog
 
 from leadpulse.auth.google import GoogleVerifier
 from leadpulse.config import Settings
-from leadpulse.core.outcomes import EventIngested, LeadMerged, LeadScored
+from leadpulse.core.outcomes import AutomationExecuted, EventIngested, LeadMerged, LeadScored
 from leadpulse.store.db import Database
 
 IngestHook = Callable[[Sequence[EventIngested]], Awaitable[None]]
 ScoringHook = Callable[[Sequence[LeadScored]], Awaitable[None]]
 MergeHook = Callable[[Sequence[LeadMerged]], Awaitable[None]]
+AutomationHook = Callable[[Sequence[AutomationExecuted]], Awaitable[None]]
 # A background loop runs in the worker (and in `serve`) until the event is set.
 Loop = Callable[["Container", anyio.Event], Awaitable[None]]
+
+log = structlog.get_logger("leadpulse.bootstrap")
 
 FEATURES = (
     "leadpulse.live.hooks",
@@ -48,9 +52,22 @@ class Container:
     after_ingest: list[IngestHook] = field(default_factory=list)
     after_scoring: list[ScoringHook] = field(default_factory=list)
     after_merge: list[MergeHook] = field(default_factory=list)
+    after_automation: list[AutomationHook] = field(default_factory=list)
     loops: dict[str, Loop] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    async def publish(
+        self, hooks: Sequence[Callable[[Any], Awaitable[None]]], items: Sequence[Any]
+    ) -> None:
+        """Call each hook with ``items``; a failing hook is logged, never raised."""
+        if not items:
+            return
+        for hook in hooks:
+            try:
+                await hook(items)
+            except Exception:  # a consumer must not break the pipeline that fed it
+                log.exception("hook_failed", hook=getattr(hook, "__qualname__", repr(hook)))
 
     async def close(self) -> None:
         """Release pools and connections."""

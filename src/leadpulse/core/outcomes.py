@@ -78,3 +78,17 @@ class LeadMerged:
     merged_id: int
     email: str
     merged_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AutomationExecuted:
+    """An automation execution finished (succeeded or failed for good)."""
+
+    project_id: int
+    automation_id: int
+    execution_id: int
+    lead_id: int
+    action: str
+    status: str
+    response_code: int | None
+    executed_at: datetime
