@@ -23,6 +23,7 @@ import structlog
 from leadpulse.auth.google import GoogleVerifier
 from leadpulse.config import Settings
 from leadpulse.core.outcomes import AutomationExecuted, EventIngested, LeadMerged, LeadScored
+from leadpulse.queue.wakeup import LocalWaker, RedisWaker, Waker
 from leadpulse.store.db import Database
 
 IngestHook = Callable[[Sequence[EventIngested]], Awaitable[None]]
@@ -48,6 +49,8 @@ class Container:
 
     settings: Settings
     db: Database
+    waker: Waker = field(default_factory=LocalWaker)
+    redis: Any | None = None
     google: GoogleVerifier | None = None
     after_ingest: list[IngestHook] = field(default_factory=list)
     after_scoring: list[ScoringHook] = field(default_factory=list)
@@ -98,5 +101,13 @@ def build_container(settings: Settings) -> Container:
         else None
     )
     container = Container(settings=settings, db=db, google=google)
+    if settings.redis_url:
+        import redis.asyncio as aioredis
+
+        client = aioredis.from_url(settings.redis_url)
+        container.redis = client
+        container.waker = RedisWaker(client)
+        container.closers.append(client.aclose)
+    container.closers.append(container.waker.close)
     _install_features(container)
     return container

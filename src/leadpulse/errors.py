@@ -3,6 +3,7 @@
 ::
 
     LeadPulseError
+    ├── BadRequest          (400) the body cannot be read (malformed JSON)
     ├── NotFound            (404) the resource does not exist in the caller's project
     ├── Conflict            (409) a uniqueness rule would break (e.g. email taken)
     ├── Unauthorized        (401) missing, invalid, expired or revoked credential
@@ -36,6 +37,11 @@ class LeadPulseError(Exception):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
+
+
+class BadRequest(LeadPulseError):
+    status = 400
+    title = "Bad request"
 
 
 class NotFound(LeadPulseError):

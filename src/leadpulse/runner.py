@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from typing import Any
+
+import anyio
+import structlog
 import uvicorn
 
 from leadpulse.api.app import app_kwargs, asgi_app
-from leadpulse.bootstrap import build_container
+from leadpulse.bootstrap import Container, build_container
 from leadpulse.config import Settings
 
+log = structlog.get_logger("leadpulse.runner")
 
-def build_api(settings: Settings, *, embedded_worker: bool) -> object:
+
+class EmbeddedWorker:
+    """Runs a Worker inside the API process (``leadpulse serve``)."""
+
+    def __init__(self) -> None:
+        self.stop = anyio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self, container: Container) -> None:
+        """Start the worker task once the API's lifespan has migrated the database."""
+        from leadpulse.worker.runner import Worker
+
+        worker = Worker(container)
+        container.extras["worker"] = worker
+        self.task = asyncio.create_task(worker.run(self.stop), name="embedded-worker")
+
+    async def shutdown(self, _: Container) -> None:
+        """Let in-flight batches finish, then stop."""
+        self.stop.set()
+        if self.task is not None:
+            await self.task
+
+
+def build_api(settings: Settings, *, embedded_worker: bool) -> Any:
     """Create the ASGI app, with the in-process worker when embedded."""
     container = build_container(settings)
-    return asgi_app(container)
+    if not embedded_worker:
+        return asgi_app(container)
+    worker = EmbeddedWorker()
+    return asgi_app(container, on_startup=[worker.start], on_shutdown=[worker.shutdown])
 
 
 def run_serve(settings: Settings) -> None:
     """Run the API with the worker and scheduler in the same process."""
     settings.secret_key()
     app = build_api(settings, embedded_worker=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, **app_kwargs())  # type: ignore[arg-type]
+    uvicorn.run(app, host=settings.host, port=settings.port, **app_kwargs())
 
 
 def run_api(settings: Settings, *, processes: int) -> None:
@@ -36,9 +69,41 @@ def run_api(settings: Settings, *, processes: int) -> None:
         )
         return
     app = build_api(settings, embedded_worker=False)
-    uvicorn.run(app, host=settings.host, port=settings.port, **app_kwargs())  # type: ignore[arg-type]
+    uvicorn.run(app, host=settings.host, port=settings.port, **app_kwargs())
+
+
+async def _worker_main(settings: Settings, *, burst: bool) -> int:
+    from leadpulse.store import migrate
+    from leadpulse.worker.health import serve_health
+    from leadpulse.worker.runner import Worker
+
+    container = build_container(settings)
+    try:
+        if settings.is_sqlite:
+            await migrate.upgrade(container.db)
+        worker = Worker(container)
+        if burst:
+            count = await worker.drain()
+            log.info("burst_done", leads=count)
+            return 0
+        stop = anyio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        async with anyio.create_task_group() as tg:
+            if settings.worker_health_port:
+                tg.start_soon(_health, worker, settings, stop, serve_health)
+            await worker.run(stop)
+            stop.set()
+        return 0
+    finally:
+        await container.close()
+
+
+async def _health(worker: Any, settings: Settings, stop: anyio.Event, serve: Any) -> None:
+    await serve(worker, host=settings.host, port=settings.worker_health_port, stop=stop)
 
 
 def run_worker(settings: Settings, *, burst: bool) -> int:
     """Run the scoring worker until SIGTERM (or, with ``burst``, until idle)."""
-    raise NotImplementedError("the worker arrives with the pipeline")
+    return asyncio.run(_worker_main(settings, burst=burst))

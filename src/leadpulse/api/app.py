@@ -15,6 +15,7 @@ from leadpulse import __version__
 from leadpulse.api import health, problems
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.bootstrap import Container
+from leadpulse.ingest.cors import PublicCorsMiddleware
 from leadpulse.store import migrate
 
 log = structlog.get_logger("leadpulse.app")
@@ -123,6 +124,8 @@ def _middleware(app: FastAPI, container: Container) -> None:
         allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
     )
+    # Outside the allow-list CORS: it owns the headers of the public ingest and SDK paths.
+    app.add_middleware(PublicCorsMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
 

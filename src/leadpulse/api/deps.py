@@ -6,6 +6,7 @@ URL without checking it against the caller (another project's resource answers 4
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -29,6 +30,9 @@ class Caller:
     via: Via
     user_id: int | None = None
     key_id: int | None = None
+    allowed_origins: tuple[str, ...] | None = None
+    rate_ip: int | None = None
+    rate_key: int | None = None
 
 
 def get_container(request: Request) -> Container:
@@ -44,24 +48,84 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ApiKeyDep = Annotated[str | None, Depends(_api_key)]
 
 
+class KeyCache:
+    """A short-lived cache of API key lookups, keyed by the key's hash.
+
+    Ingest authenticates every request; the cache saves a query per request. Revocation
+    clears it in this process at once; other API processes see it within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[float, Caller | None]] = {}
+
+    def get(self, digest: str) -> tuple[bool, Caller | None]:
+        """Return (hit, caller); a cached None means a known-bad key."""
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, digest: str, caller: Caller | None) -> None:
+        """Remember a lookup result."""
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[digest] = (time.monotonic() + self.ttl, caller)
+
+    def clear(self) -> None:
+        """Forget everything (called when keys are rotated or revoked)."""
+        self._entries.clear()
+
+
+key_cache = KeyCache()
+
+
+async def _lookup_key(container: Container, digest: str, kind: Via) -> Caller | None:
+    async with container.db.sessions() as session:
+        row = (
+            await session.execute(
+                select(
+                    ApiKey.id,
+                    ApiKey.project_id,
+                    ApiKey.revoked_at,
+                    Project.active,
+                    Project.allowed_origins,
+                    Project.rate_limit_ip_per_minute,
+                    Project.rate_limit_key_per_minute,
+                )
+                .join(Project, Project.id == ApiKey.project_id)
+                .where(ApiKey.key_hash == digest)
+            )
+        ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not row.active:
+        raise Forbidden("The project of this API key is inactive.")
+    origins = row.allowed_origins
+    return Caller(
+        project_id=row.project_id,
+        via=kind,
+        key_id=row.id,
+        allowed_origins=tuple(origins) if isinstance(origins, list) and origins else None,
+        rate_ip=row.rate_limit_ip_per_minute,
+        rate_key=row.rate_limit_key_per_minute,
+    )
+
+
 async def caller_from_key(container: Container, plain: str) -> Caller:
     """Resolve an API key to its project; 401 if unknown or revoked, 403 if inactive."""
     kind = key_kind(plain)
     if kind is None:
         raise Unauthorized("The API key is not a LeadPulse key (pk_… or sk_…).")
-    async with container.db.sessions() as session:
-        row = (
-            await session.execute(
-                select(ApiKey.id, ApiKey.project_id, ApiKey.revoked_at, Project.active)
-                .join(Project, Project.id == ApiKey.project_id)
-                .where(ApiKey.key_hash == sha256_hex(plain))
-            )
-        ).one_or_none()
-    if row is None or row.revoked_at is not None:
+    digest = sha256_hex(plain)
+    hit, caller = key_cache.get(digest)
+    if not hit:
+        caller = await _lookup_key(container, digest, kind)
+        key_cache.put(digest, caller)
+    if caller is None:
         raise Unauthorized("The API key is unknown or has been revoked.")
-    if not row.active:
-        raise Forbidden("The project of this API key is inactive.")
-    return Caller(project_id=row.project_id, via=kind, key_id=row.id)
+    return caller
 
 
 async def caller_from_jwt(container: Container, token: str) -> Caller:

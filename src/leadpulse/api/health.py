@@ -29,7 +29,7 @@ async def _database(c: Container) -> dict[str, Any]:
 
 
 async def _redis(c: Container) -> dict[str, Any]:
-    client = c.extras.get("redis")
+    client = c.redis
     if client is None:
         return {"status": "disabled", "mode": "in-process"}
     try:

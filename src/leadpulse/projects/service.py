@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadpulse.api.deps import key_cache
 from leadpulse.auth.security import KeyKind, NewKey, new_api_key
 from leadpulse.core.rules import DEFAULT_RULES
 from leadpulse.core.stages import DEFAULT_THRESHOLDS
@@ -66,7 +67,9 @@ async def rotate_key(db: Database, *, project_id: int, kind: KeyKind) -> NewKey:
             .where(ApiKey.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-        return await add_key(session, project_id=project_id, kind=kind)
+        key = await add_key(session, project_id=project_id, kind=kind)
+    key_cache.clear()
+    return key
 
 
 async def publishable_key(session: AsyncSession, *, project_id: int) -> str | None:

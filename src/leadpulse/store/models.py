@@ -243,6 +243,7 @@ class LeadJob(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     dirty: Mapped[bool] = mapped_column(Boolean, default=False)
     full_rescore: Mapped[bool] = mapped_column(Boolean, default=False)
+    rescore_job_id: Mapped[str | None] = mapped_column(String(40))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     run_at: Mapped[datetime] = mapped_column(default=utcnow)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 06:46:19.868176
+Create Date: 2026-11-28 06:56:42.753155
 """
 
 from __future__ import annotations
@@ -446,6 +446,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("dirty", sa.Boolean(), nullable=False),
         sa.Column("full_rescore", sa.Boolean(), nullable=False),
+        sa.Column("rescore_job_id", sa.String(length=40), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("run_at", leadpulse.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("enqueued_at", leadpulse.store.types.UTCDateTime(timezone=True), nullable=False),

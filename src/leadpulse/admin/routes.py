@@ -1,0 +1,63 @@
+"""``/api/admin/failed-jobs``: dead-lettered lead jobs of the caller's project, and replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.schemas import ApiModel, Page
+from leadpulse.queue import jobs
+from leadpulse.store.models import FailedJob
+from leadpulse.store.types import utcnow
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+class FailedJobRead(ApiModel):
+    id: int
+    lead_id: int
+    attempts: int
+    error: str
+    traceback: str
+    failed_at: datetime
+    replayed_at: datetime | None
+
+
+@router.get("/failed-jobs", response_model=Page[FailedJobRead])
+async def list_failed_jobs(
+    caller: ServerDep,
+    c: ContainerDep,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+    include_replayed: bool = Query(False, alias="includeReplayed"),
+) -> Page[FailedJobRead]:
+    """List dead-lettered jobs, newest first."""
+    where = [FailedJob.project_id == caller.project_id]
+    if not include_replayed:
+        where.append(FailedJob.replayed_at.is_(None))
+    async with c.db.sessions() as session:
+        total = await session.scalar(select(func.count()).select_from(FailedJob).where(*where))
+        rows = await session.scalars(
+            select(FailedJob)
+            .where(*where)
+            .order_by(FailedJob.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        items = [FailedJobRead.model_validate(r) for r in rows]
+    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+
+@router.post("/failed-jobs/{failed_id}/replay", status_code=202, response_model=FailedJobRead)
+async def replay_failed_job(failed_id: int, caller: ServerDep, c: ContainerDep) -> FailedJobRead:
+    """Send a dead-lettered lead back to the queue (once)."""
+    async with c.db.transaction() as session:
+        failed = await jobs.replay(
+            session, failed_id=failed_id, project_id=caller.project_id, now=utcnow()
+        )
+        out = FailedJobRead.model_validate(failed)
+    await c.waker.notify()
+    return out

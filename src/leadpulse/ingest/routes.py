@@ -1,0 +1,217 @@
+"""Ingest endpoints: SDK format (``/api/ingest/*``, key in body or header) and server format
+(``/api/events*``, API key or JWT). All answer 202 at once; scoring happens in the worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse
+
+from leadpulse.api.deps import Caller, ContainerDep, IngestDep, caller_from_jwt, caller_from_key
+from leadpulse.auth.security import key_kind
+from leadpulse.bootstrap import Container
+from leadpulse.errors import (
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+)
+from leadpulse.ingest.intake import EventModel, get_intake, parse_json
+from leadpulse.ingest.ratelimit import IngestRateLimiter
+from leadpulse.ingest.schemas import (
+    ApiEvent,
+    BatchItemResult,
+    BatchResult,
+    IngestResult,
+    SdkEvent,
+)
+from leadpulse.ingest.service import Incoming
+from leadpulse.store.types import utcnow
+
+router = APIRouter(tags=["ingest"])
+
+
+def _schema(model: EventModel) -> dict[str, Any]:
+    return model.model_json_schema(by_alias=True, mode="validation")
+
+
+def _batch_schema(model: EventModel) -> dict[str, Any]:
+    item = _schema(model)
+    item["properties"].pop("apiKey", None)
+    return {
+        "type": "object",
+        "required": ["events"],
+        "properties": {
+            "apiKey": {"type": "string", "description": "pk_ or sk_ key (or X-API-Key)"},
+            "sentAt": {"type": "string", "format": "date-time"},
+            "events": {"type": "array", "maxItems": 500, "items": item},
+        },
+    }
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    content = {"application/json": {"schema": schema}, "text/plain": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+async def _sdk_caller(request: Request, c: Container, body: Any) -> Caller:
+    key = request.headers.get("x-api-key")
+    if not key and isinstance(body, dict) and isinstance(body.get("apiKey"), str):
+        key = body["apiKey"]
+    auth = request.headers.get("authorization", "")
+    if not key and auth.lower().startswith("bearer "):
+        token = auth[7:].strip()
+        if key_kind(token) is None:
+            return await caller_from_jwt(c, token)
+        key = token
+    if not key:
+        raise Unauthorized("Send the API key in X-API-Key or as apiKey in the body.")
+    return await caller_from_key(c, key)
+
+
+async def _admit(request: Request, c: Container, caller: Caller) -> None:
+    origin = request.headers.get("origin")
+    if caller.allowed_origins and origin and origin not in caller.allowed_origins:
+        raise Forbidden(f"Origin {origin} is not allowed for this project's keys.")
+    limiter = c.extras.get("ratelimiter")
+    if limiter is None:
+        limiter = c.extras["ratelimiter"] = IngestRateLimiter(c.settings)
+    await limiter.check(caller, request.client.host if request.client else "unknown")
+
+
+async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
+    intake = get_intake(c)
+    item = intake.validate(
+        body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
+    )
+    stored = (await intake.submit([item]))[0]
+    if stored.status == "unknown_lead":
+        raise NotFound(f"Lead {item.lead_id} not found.")
+    result = IngestResult(status=stored.status, event_id=stored.event_id, lead_id=stored.lead_id)
+    return JSONResponse(result.model_dump(by_alias=True), status_code=status.HTTP_202_ACCEPTED)
+
+
+async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise InvalidInput.field("body.events", "must be a list of events", "type_error")
+    events: list[Any] = body["events"]
+    limit = c.settings.max_batch_events
+    if len(events) > limit:
+        raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
+    intake = get_intake(c)
+    received_at = utcnow()
+    sent_at = _batch_sent_at(body)
+    valid: list[tuple[int, Incoming]] = []
+    results: dict[int, BatchItemResult] = {}
+    for index, raw in enumerate(events):
+        try:
+            item = intake.validate(
+                raw,
+                model,
+                project_id=caller.project_id,
+                received_at=received_at,
+                loc=f"events.{index}",
+                sent_at=sent_at,
+            )
+            valid.append((index, item))
+        except InvalidInput as exc:
+            results[index] = _rejected(index, exc.errors)
+    stored = await intake.submit([item for _, item in valid]) if valid else []
+    for (index, _), outcome in zip(valid, stored, strict=True):
+        if outcome.status == "unknown_lead":
+            error = FieldError(f"events.{index}.leadId", "lead not found", "not_found")
+            results[index] = _rejected(index, [error])
+        else:
+            results[index] = BatchItemResult(
+                index=index,
+                status=outcome.status,
+                event_id=outcome.event_id,
+                lead_id=outcome.lead_id,
+            )
+    ordered = [results[i] for i in range(len(events))]
+    summary = BatchResult(
+        accepted=sum(r.status == "queued" for r in ordered),
+        duplicates=sum(r.status == "duplicate" for r in ordered),
+        rejected=sum(r.status == "rejected" for r in ordered),
+        results=ordered,
+    )
+    return JSONResponse(summary.model_dump(by_alias=True, exclude_none=True), status_code=202)
+
+
+def _batch_sent_at(body: dict[str, Any]) -> Any:
+    raw = body.get("sentAt")
+    if raw is None:
+        return None
+    try:
+        return SdkEvent.model_validate({"event": "x", "anonymousId": "x", "sentAt": raw}).sent_at
+    except ValueError as exc:
+        raise InvalidInput.field("body.sentAt", "must be an ISO-8601 date-time") from exc
+
+
+def _rejected(index: int, errors: list[FieldError]) -> BatchItemResult:
+    return BatchItemResult(
+        index=index,
+        status="rejected",
+        errors=[{"loc": e.loc, "msg": e.msg, "type": e.type} for e in errors],
+    )
+
+
+@router.post(
+    "/api/ingest/event",
+    status_code=202,
+    response_model=IngestResult,
+    openapi_extra=_body(_schema(SdkEvent)),
+    summary="Ingest one event (SDK format)",
+)
+async def ingest_event(request: Request, c: ContainerDep) -> JSONResponse:
+    """Accept one SDK event; the key comes from X-API-Key or ``apiKey`` in the body."""
+    body = parse_json(await request.body())
+    caller = await _sdk_caller(request, c, body)
+    await _admit(request, c, caller)
+    return await _one(c, caller, body, SdkEvent)
+
+
+@router.post(
+    "/api/ingest/batch",
+    status_code=202,
+    response_model=BatchResult,
+    openapi_extra=_body(_batch_schema(SdkEvent)),
+    summary="Ingest a batch of events (SDK format)",
+)
+async def ingest_batch(request: Request, c: ContainerDep) -> JSONResponse:
+    """Accept up to 500 SDK events; each is validated alone and reported by index."""
+    body = parse_json(await request.body())
+    caller = await _sdk_caller(request, c, body)
+    await _admit(request, c, caller)
+    return await _many(c, caller, body, SdkEvent)
+
+
+@router.post(
+    "/api/events",
+    status_code=202,
+    response_model=IngestResult,
+    openapi_extra=_body(_schema(ApiEvent)),
+    summary="Record one event for a lead (server format)",
+)
+async def post_event(request: Request, c: ContainerDep, caller: IngestDep) -> JSONResponse:
+    """Accept one event for ``leadId`` or ``anonymousId`` (API key or JWT)."""
+    body = parse_json(await request.body())
+    await _admit(request, c, caller)
+    return await _one(c, caller, body, ApiEvent)
+
+
+@router.post(
+    "/api/events/batch",
+    status_code=202,
+    response_model=BatchResult,
+    openapi_extra=_body(_batch_schema(ApiEvent)),
+    summary="Record a batch of events (server format)",
+)
+async def post_events_batch(request: Request, c: ContainerDep, caller: IngestDep) -> JSONResponse:
+    """Accept up to 500 server-format events; each is validated alone."""
+    body = parse_json(await request.body())
+    await _admit(request, c, caller)
+    return await _many(c, caller, body, ApiEvent)

@@ -1,0 +1,232 @@
+"""Lead jobs: the database is the queue.
+
+Semantics
+---------
+- **Idempotency key**: events are unique on ``(project_id, event_id)``; re-sending an event
+  inserts nothing and enqueues nothing new. A job carries no payload: it means "this lead has
+  unprocessed events", and the worker loads them when it runs.
+- **Lock key**: the lead. ``lead_jobs.lead_id`` is the primary key, so a lead has at most one
+  job row, in status ``pending`` or ``running``. Enqueueing a lead whose job is running sets
+  ``dirty``; when that run finishes the job goes back to ``pending`` instead of being deleted,
+  so an event that arrived mid-run is never dropped. The scoring transaction also locks the
+  lead rows (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises
+  all writers), so even two workers holding the same lead after a lease expiry cannot score
+  an event twice: events are marked processed in the same transaction that writes history.
+- **Enqueue** happens in the ingest transaction (no notification can be lost). The wake-up
+  that follows the commit is only a hint; workers also poll.
+- **Lease**: a claim sets ``status='running'`` and ``locked_until = now + lease``. A worker
+  killed mid-run leaves its lease to expire; the next claim takes the job back and counts an
+  attempt, so a lead that kills workers repeatedly still ends in the dead-letter table.
+- **Retry policy**: a failed run sets ``run_at = now + min(cap, base·2^(attempts-1))`` with
+  ±50 % jitter and returns the job to ``pending``.
+- **Dead letters**: after ``job_max_attempts`` failures the job row is deleted and a
+  ``failed_jobs`` row keeps the error and traceback; the lead's events stay unprocessed.
+  Replay (API or ``leadpulse jobs replay``) re-enqueues the lead with a fresh attempt count.
+"""
+
+from __future__ import annotations
+
+import random
+import traceback as tb
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadpulse.errors import NotFound
+from leadpulse.store.models import FailedJob, LeadJob
+from leadpulse.store.sql import insert, is_postgres, table_of
+
+JOBS = table_of(LeadJob)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A job taken by a worker."""
+
+    lead_id: int
+    project_id: int
+    attempts: int
+    full_rescore: bool
+    rescore_job_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_seconds: float = 1.0
+    cap_seconds: float = 300.0
+
+    def delay(self, attempts: int) -> float:
+        """Return the backoff before retry number ``attempts`` (≥ 1), with jitter."""
+        raw = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return float(raw * random.uniform(0.5, 1.5))
+
+
+def case_running_dirty() -> Any:
+    """The ON CONFLICT expression: a running job becomes dirty, others keep their flag."""
+    return case((JOBS.c.status == "running", True), else_=JOBS.c.dirty)
+
+
+async def enqueue(
+    session: AsyncSession,
+    pairs: Iterable[tuple[int, int]],
+    *,
+    now: datetime,
+    full_rescore: bool = False,
+    rescore_job_id: str | None = None,
+) -> None:
+    """Mark leads ``(lead_id, project_id)`` as having work, in the caller's transaction."""
+    rows = [
+        {
+            "lead_id": lead_id,
+            "project_id": project_id,
+            "status": "pending",
+            "dirty": False,
+            "full_rescore": full_rescore,
+            "rescore_job_id": rescore_job_id,
+            "attempts": 0,
+            "run_at": now,
+            "enqueued_at": now,
+        }
+        for lead_id, project_id in dict(pairs).items()
+    ]
+    if not rows:
+        return
+    stmt = insert(session, JOBS)
+    changes: dict[str, object] = {"dirty": case_running_dirty()}
+    if full_rescore:
+        changes["full_rescore"] = True
+        changes["rescore_job_id"] = rescore_job_id
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[JOBS.c.lead_id], set_=changes), rows
+    )
+
+
+async def claim(
+    session: AsyncSession, *, worker_id: str, limit: int, now: datetime, lease: timedelta
+) -> list[Claim]:
+    """Take up to ``limit`` due jobs (pending, or running with an expired lease)."""
+    due = or_(
+        and_(JOBS.c.status == "pending", JOBS.c.run_at <= now),
+        and_(JOBS.c.status == "running", JOBS.c.locked_until < now),
+    )
+    pick = select(JOBS.c.lead_id).where(due).order_by(JOBS.c.run_at).limit(limit)
+    if is_postgres(session):
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        update(JOBS)
+        .where(JOBS.c.lead_id.in_(pick.scalar_subquery()))
+        .values(
+            status="running",
+            dirty=False,
+            locked_until=now + lease,
+            locked_by=worker_id,
+            attempts=JOBS.c.attempts + case((JOBS.c.status == "running", 1), else_=0),
+        )
+        .returning(
+            JOBS.c.lead_id,
+            JOBS.c.project_id,
+            JOBS.c.attempts,
+            JOBS.c.full_rescore,
+            JOBS.c.rescore_job_id,
+        )
+    )
+    result = await session.execute(stmt)
+    return [Claim(*row) for row in result.all()]
+
+
+async def finish(session: AsyncSession, lead_ids: Sequence[int]) -> None:
+    """Complete runs: delete clean jobs, send dirty ones back to pending."""
+    if not lead_ids:
+        return
+    mine = JOBS.c.lead_id.in_(lead_ids)
+    await session.execute(
+        update(JOBS)
+        .where(mine, JOBS.c.dirty.is_(True))
+        .values(
+            status="pending",
+            dirty=False,
+            attempts=0,
+            locked_until=None,
+            locked_by=None,
+            full_rescore=False,
+            rescore_job_id=None,
+        )
+    )
+    await session.execute(delete(JOBS).where(mine, JOBS.c.dirty.is_(False)))
+
+
+async def fail(
+    session: AsyncSession,
+    claim_: Claim,
+    error: BaseException,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+) -> bool:
+    """Record a failed run: schedule a retry, or dead-letter it. Return True if dead."""
+    attempts = claim_.attempts + 1
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if attempts < policy.max_attempts:
+        await session.execute(
+            update(JOBS)
+            .where(JOBS.c.lead_id == claim_.lead_id)
+            .values(
+                status="pending",
+                attempts=attempts,
+                run_at=now + timedelta(seconds=policy.delay(attempts)),
+                locked_until=None,
+                locked_by=None,
+                last_error=message,
+            )
+        )
+        return False
+    trace = "".join(tb.format_exception(type(error), error, error.__traceback__))[-20000:]
+    session.add(
+        FailedJob(
+            project_id=claim_.project_id,
+            lead_id=claim_.lead_id,
+            attempts=attempts,
+            error=message,
+            traceback=trace,
+            failed_at=now,
+        )
+    )
+    await session.execute(delete(JOBS).where(JOBS.c.lead_id == claim_.lead_id))
+    return True
+
+
+async def replay(
+    session: AsyncSession, *, failed_id: int, project_id: int | None, now: datetime
+) -> FailedJob:
+    """Re-enqueue a dead-lettered lead (once); ``project_id`` None means any project."""
+    query = select(FailedJob).where(FailedJob.id == failed_id)
+    if project_id is not None:
+        query = query.where(FailedJob.project_id == project_id)
+    failed = await session.scalar(query)
+    if failed is None:
+        raise NotFound(f"Failed job {failed_id} not found.")
+    if failed.replayed_at is None:
+        failed.replayed_at = now
+        await enqueue(session, [(failed.lead_id, failed.project_id)], now=now)
+    return failed
+
+
+async def next_lease_expiry(session: AsyncSession) -> datetime | None:
+    """Return the earliest lease end among running jobs (for burst mode)."""
+    result: datetime | None = await session.scalar(
+        select(func.min(JOBS.c.locked_until)).where(JOBS.c.status == "running")
+    )
+    return result
+
+
+async def pending_count(session: AsyncSession, *, due_before: datetime | None = None) -> int:
+    """Count pending jobs, optionally only those due before a time."""
+    query = select(func.count()).select_from(JOBS).where(JOBS.c.status == "pending")
+    if due_before is not None:
+        query = query.where(JOBS.c.run_at <= due_before)
+    return int(await session.scalar(query) or 0)

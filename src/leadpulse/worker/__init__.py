@@ -1,0 +1,1 @@
+"""The scoring worker: claims lead jobs, scores in event-time order, runs background loops."""
