@@ -36,6 +36,24 @@ def _service_missing(name: str, reason: str) -> None:
     pytest.skip(f"{name} unreachable: {reason}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Use cheap argon2id parameters in-process: sign-ups dominate test time otherwise.
+
+    Production parameters stay covered by the subprocess (e2e) tests and unit tests of
+    ``leadpulse.auth.security``.
+    """
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from leadpulse.auth import security
+
+    real = security._hasher
+    security._hasher = PasswordHash((Argon2Hasher(memory_cost=1024, time_cost=1, parallelism=1),))
+    yield
+    security._hasher = real
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for name, reason in _unavailable.items():
         terminalreporter.write_sep(

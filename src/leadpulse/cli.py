@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from leadpulse.config import Settings
+from leadpulse.store.db import Database
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="LeadPulse: event-driven lead scoring. `leadpulse serve` runs everything in one process.",
@@ -29,7 +33,9 @@ DataDirOpt = Annotated[
 ]
 
 
-def _settings(host: str | None = None, port: int | None = None, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def _settings(
+    host: str | None = None, port: int | None = None, data_dir: Path | None = None
+) -> Settings:
     overrides: dict[str, object] = {}
     if host is not None:
         overrides["host"] = host
@@ -139,3 +145,143 @@ def main() -> None:
     """Entry point of the ``leadpulse`` script."""
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     app()
+
+
+bench_app = typer.Typer(help="Benchmarks against baselines measured in the same run.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("run")
+def bench_run(
+    quick: Annotated[bool, typer.Option(help="Small smoke run (well under a minute).")] = False,
+    backend: Annotated[
+        str, typer.Option(help="sqlite, postgres or all (PostgreSQL + Redis must be up).")
+    ] = "all",
+    out: Annotated[Path, typer.Option(help="Where result JSON files go.")] = Path("bench/results"),
+) -> None:
+    """Run the standard workload against SQLite and/or PostgreSQL + Redis; print the table."""
+    import sys
+
+    from leadpulse.benchmark.run import run as run_bench
+
+    choices = {"sqlite": ["sqlite"], "postgres": ["postgres"], "all": ["sqlite", "postgres"]}
+    if backend not in choices:
+        console.print(f"[bold red]Unknown backend[/] {backend!r}: use sqlite, postgres or all")
+        raise typer.Exit(2)
+    wide = Console(width=None if sys.stdout.isatty() else 150)
+    asyncio.run(run_bench(choices[backend], quick=quick, out_dir=out, console=wide))
+
+
+jobs_app = typer.Typer(help="Dead-lettered lead jobs.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database(settings.resolved_database_url, pool_size=2)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+@jobs_app.command("list")
+def jobs_list(data_dir: DataDirOpt = None) -> None:
+    """List dead-lettered jobs that have not been replayed."""
+    from rich.table import Table
+    from sqlalchemy import select
+
+    from leadpulse.store.models import FailedJob
+
+    async def work(db: Database) -> list[FailedJob]:
+        async with db.sessions() as session:
+            query = select(FailedJob).where(FailedJob.replayed_at.is_(None)).order_by(FailedJob.id)
+            return list(await session.scalars(query))
+
+    table = Table("id", "project", "lead", "attempts", "failed at", "error")
+    for f in _with_db(_settings(data_dir=data_dir), work):
+        table.add_row(
+            str(f.id),
+            str(f.project_id),
+            str(f.lead_id),
+            str(f.attempts),
+            f.failed_at.isoformat(timespec="seconds"),
+            f.error[:80],
+        )
+    Console().print(table)
+
+
+@jobs_app.command("replay")
+def jobs_replay(
+    ids: Annotated[list[int] | None, typer.Argument(help="Failed job ids (default: all).")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Send dead-lettered jobs back to the queue (each at most once)."""
+    from sqlalchemy import select
+
+    from leadpulse.queue import jobs
+    from leadpulse.store.models import FailedJob
+    from leadpulse.store.types import utcnow
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as session:
+            wanted = ids or list(
+                await session.scalars(select(FailedJob.id).where(FailedJob.replayed_at.is_(None)))
+            )
+            for failed_id in wanted:
+                await jobs.replay(session, failed_id=failed_id, project_id=None, now=utcnow())
+            return len(wanted)
+
+    count = _with_db(_settings(data_dir=data_dir), work)
+    console.print(f"Re-enqueued {count} job(s); a running worker picks them up.")
+
+
+@app.command()
+def rescore(
+    project_id: Annotated[int, typer.Option(help="Project whose leads to recompute.")],
+    data_dir: DataDirOpt = None,
+    wait: Annotated[bool, typer.Option(help="Score here and show progress until done.")] = True,
+) -> None:
+    """Recompute every lead of a project from its events with the current rules."""
+    from rich.progress import Progress
+
+    from leadpulse.bootstrap import build_container
+    from leadpulse.rules import service as rules_service
+    from leadpulse.worker.runner import Worker
+
+    settings = _settings(data_dir=data_dir)
+
+    async def run() -> None:
+        container = build_container(settings)
+        try:
+            job = await rules_service.start_rescore(container.db, project_id=project_id)
+            await container.waker.notify()
+            if not wait:
+                console.print(f"Rescore job {job.id} queued for {job.total} lead(s).")
+                return
+            worker = Worker(container)
+            with Progress(console=console) as progress:
+                task = progress.add_task("Rescoring", total=job.total)
+                while True:
+                    await worker.step()
+                    state = await rules_service.get_rescore(
+                        container.db, project_id=project_id, job_id=job.id
+                    )
+                    progress.update(task, completed=min(state.done, state.total))
+                    if state.status == "finished":
+                        break
+        finally:
+            await container.close()
+
+    asyncio.run(run())
+
+
+def _mount_decay() -> None:
+    from leadpulse.leads.cli import decay_app
+
+    app.add_typer(decay_app, name="decay")
+
+
+_mount_decay()

@@ -8,8 +8,8 @@ Production mode (``LEADPULSE_ENV=production``) refuses to start on insecure valu
 
 from __future__ import annotations
 
+import os
 import secrets
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -74,6 +74,17 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Live updates: the Redis pub/sub channel shared by the API and worker processes.
+    live_channel: str = Field(default="leadpulse-socketio", min_length=1, max_length=128)
+
+    # Automations and webhook deliveries: attempts before a row is marked failed for good
+    # (retries back off 30 s, 2 min, 10 min, 1 h, 4 h, 12 h, then daily).
+    automation_max_attempts: int = Field(default=5, ge=1, le=20)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+
+    # Dashboard: the built web app served at / (default: web/dist of the source checkout).
+    dashboard_dir: Path | None = None
+
     @field_validator("cors_origins")
     @classmethod
     def _no_wildcard(cls, value: list[str]) -> list[str]:
@@ -93,7 +104,7 @@ class Settings(BaseSettings):
             raise ValueError("production needs PostgreSQL: set LEADPULSE_DATABASE_URL")
         return self
 
-    @cached_property
+    @property
     def resolved_database_url(self) -> str:
         """Return the async SQLAlchemy URL, defaulting to SQLite in the data dir."""
         url = self.database_url or f"sqlite:///{self.data_dir / 'leadpulse.db'}"
@@ -113,15 +124,28 @@ class Settings(BaseSettings):
         if self.jwt_secret:
             return self.jwt_secret
         path = self.data_dir / "jwt-secret"
-        if path.exists():
-            self.jwt_secret = path.read_text().strip()
-            return self.jwt_secret
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_urlsafe(48)
-        path.write_text(secret)
-        path.chmod(0o600)
+        if not path.exists():
+            _publish_secret(path, secrets.token_urlsafe(48))
+        secret = path.read_text().strip()
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(f"{path} holds no usable secret; delete it to generate a new one")
         self.jwt_secret = secret
         return secret
+
+
+def _publish_secret(path: Path, secret: str) -> None:
+    """Write ``secret`` to ``path`` (mode 0600) unless another process got there first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(secret)
+    try:
+        os.link(staging, path)  # atomic, and fails if the file exists: first writer wins
+    except FileExistsError:
+        pass
+    finally:
+        staging.unlink()
 
 
 def load_settings(**overrides: object) -> Settings:

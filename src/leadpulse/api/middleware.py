@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,8 +37,23 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _extra_headers(request_id: str, path: str) -> list[tuple[bytes, bytes]]:
+    csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else DASHBOARD_CSP
+    return [
+        (b"x-request-id", request_id.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"content-security-policy", csp.encode()),
+    ]
+
+
 class RequestContextMiddleware:
-    """Give every request an id (echoed as ``X-Request-ID``), security headers and a log line."""
+    """Give every request an id (echoed as ``X-Request-ID``), security headers and a log line.
+
+    It also turns an unhandled exception into the 500 problem itself, so that answer carries
+    the request id and headers too (Starlette's own handler sits outside every middleware).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -52,34 +66,32 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         structlog.contextvars.bind_contextvars(request_id=request_id)
         path: str = scope["path"]
-        csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else DASHBOARD_CSP
+        extra = _extra_headers(request_id, path)
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers: list[Any] = list(message.get("headers", []))
-                headers += [
-                    (b"x-request-id", request_id.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
-                    (b"content-security-policy", csp.encode()),
-                ]
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            if status is not None:
+                raise  # the answer has begun: nothing left to do but let the server log it
+            log.exception("unhandled_error", path=path, error=repr(exc))
+            detail = "An unexpected error occurred; it has been logged."
+            await problem(500, detail)(scope, receive, send_wrapper)
         finally:
             if not path.startswith("/api/ingest"):
                 log.info(
                     "request",
                     method=scope["method"],
                     path=path,
-                    status=status,
+                    status=status or 500,
                     ms=round((time.perf_counter() - started) * 1000, 2),
                 )
             structlog.contextvars.unbind_contextvars("request_id")
@@ -90,7 +102,12 @@ class _TooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` with 413, by Content-Length or while streaming."""
+    """Refuse bodies over ``max_bytes`` with 413, by Content-Length or while streaming.
+
+    A streamed body is counted as it is read. Once over the limit the 413 is sent at once
+    and whatever the app answers afterwards is dropped: FastAPI turns an exception raised
+    while it reads the body into a 400, which must not be what the client sees.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -105,27 +122,34 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        started = refused = False
+
+        async def refuse() -> None:
+            nonlocal refused
+            if not (started or refused):
+                refused = True
+                await self._refuse(scope, receive, send)
 
         async def limited() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                await refuse()
                 raise _TooLarge
             return message
 
-        started = False
-
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; drop the app's answer to the broken read
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, limited, tracking_send)
         except _TooLarge:
-            if not started:
-                await self._refuse(scope, receive, send)
+            await refuse()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"The request body exceeds the limit of {self.max_bytes} bytes."

@@ -12,6 +12,8 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from redis import exceptions as redis_exc
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -101,6 +103,24 @@ async def _domain(_: Request, exc: Exception) -> Response:
     return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
 
 
+# A backing service that cannot be reached: the request may succeed later, so 503, not 500.
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
+    ConnectionError,
+    TimeoutError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    redis_exc.ConnectionError,
+    redis_exc.TimeoutError,
+)
+
+
+async def _dependency_down(request: Request, exc: Exception) -> Response:
+    log.error("dependency_unavailable", path=request.url.path, error=repr(exc)[:300])
+    detail = "A backing service (database or Redis) is unavailable; retry shortly."
+    return problem(503, detail, headers={"Retry-After": "5"})
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path, error=repr(exc))
     return problem(500, "An unexpected error occurred; it has been logged.")
@@ -111,4 +131,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(LeadPulseError, _domain)
+    for error in DEPENDENCY_ERRORS:
+        app.add_exception_handler(error, _dependency_down)
     app.add_exception_handler(Exception, _unhandled)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, StringConstraints, field_validator
 
 from leadpulse.api.schemas import ApiModel, StrictInput
 from leadpulse.auth.security import MAX_PASSWORD, MIN_PASSWORD
@@ -15,9 +15,13 @@ def _normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
+# Passwords are taken byte for byte: StrictInput strips other strings, never these.
+Password = Annotated[str, StringConstraints(strip_whitespace=False)]
+
+
 class RegisterIn(StrictInput):
     email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
+    password: Password = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
     name: str = Field(min_length=1, max_length=200)
     company: str | None = Field(default=None, max_length=200)
 
@@ -26,7 +30,7 @@ class RegisterIn(StrictInput):
 
 class LoginIn(StrictInput):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD)
+    password: Password = Field(min_length=1, max_length=MAX_PASSWORD)
 
     _email = field_validator("email")(_normalise_email)
 
@@ -85,6 +89,14 @@ class ProjectUpdate(StrictInput):
     decay_grace_days: int | None = Field(default=None, ge=0, le=365)
     decay_daily_rate: float | None = Field(default=None, gt=0, lt=1)
     allowed_origins: list[str] | None = Field(default=None, max_length=50)
+
+    @field_validator("name", "decay_enabled", "decay_grace_days", "decay_daily_rate", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omit a field to keep it; only ``domain`` and ``allowedOrigins`` can be cleared.
+        if value is None:
+            raise ValueError("cannot be null; omit the field to leave it unchanged")
+        return value
 
 
 class AuthOut(ApiModel):

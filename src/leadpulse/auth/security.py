@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import anyio
@@ -101,7 +101,7 @@ def decode_token(token: str, *, secret: str) -> TokenClaims:
         return TokenClaims(
             user_id=int(claims["sub"]),
             project_id=int(claims["project_id"]),
-            expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The token has expired; sign in again.") from exc

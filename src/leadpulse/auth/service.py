@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leadpulse.auth.google import GoogleIdentity
 from leadpulse.auth.security import hash_password, issue_token, sha256_hex, verify_password
 from leadpulse.config import Settings
-from leadpulse.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from leadpulse.errors import Conflict, InvalidInput, NotFound, Unauthorized, Unavailable
 from leadpulse.mail import send_mail
 from leadpulse.projects import service as projects_service
 from leadpulse.store.db import Database
@@ -82,7 +82,10 @@ async def register(
             session, email=email, name=name, company=company, password_hash=password_hash
         )
         token = await _verification_token(session, settings, user)
-    await _send_verification(settings, user, token)
+    try:
+        await _send_verification(settings, user, token)
+    except Unavailable as exc:  # a mail outage must not undo the sign-up
+        log.warning("verification_mail_failed", user_id=user.id, error=exc.detail)
     log.info("user_registered", user_id=user.id, project_id=project.id)
     return Session(user=user, project=project, token=_token(settings, user, project))
 
@@ -91,11 +94,12 @@ async def login(db: Database, settings: Settings, *, email: str, password: str) 
     """Check a password; the same 401 for an unknown e-mail and a wrong password."""
     async with db.sessions() as session:
         user = await session.scalar(select(User).where(User.email == email))
-        if not await verify_password(password, user.password_hash if user else None):
-            raise Unauthorized(BAD_CREDENTIALS)
-        assert user is not None
-        async with session.begin():
-            project = await _first_project(session, user)
+    # Hash outside any transaction: SQLite's write lock must not wait on argon2.
+    if not await verify_password(password, user.password_hash if user else None):
+        raise Unauthorized(BAD_CREDENTIALS)
+    assert user is not None
+    async with db.transaction() as session:
+        project = await _first_project(session, user)
     return Session(user=user, project=project, token=_token(settings, user, project))
 
 
@@ -103,9 +107,9 @@ async def google_sign_in(db: Database, settings: Settings, identity: GoogleIdent
     """Find the user by Google subject or e-mail, creating one on first sign-in."""
     email = identity.email.strip().lower()
     async with db.transaction() as session:
-        user = await session.scalar(
-            select(User).where((User.google_sub == identity.sub) | (User.email == email))
-        )
+        user = await session.scalar(select(User).where(User.google_sub == identity.sub))
+        if user is None:  # link a Google account to the password account of its address
+            user = await session.scalar(select(User).where(User.email == email))
         if user is None:
             user, project = await _new_user(
                 session,
@@ -116,10 +120,18 @@ async def google_sign_in(db: Database, settings: Settings, identity: GoogleIdent
                 email_verified=True,
             )
         else:
-            user.google_sub = user.google_sub or identity.sub
-            user.email_verified = True
+            _link_google(user, identity)
             project = await _first_project(session, user)
     return Session(user=user, project=project, token=_token(settings, user, project))
+
+
+def _link_google(user: User, identity: GoogleIdentity) -> None:
+    if user.google_sub is None and not user.email_verified:
+        # Nobody ever proved they own this address, Google just did: a password set by
+        # whoever registered it first must not keep a door into the real owner's account.
+        user.password_hash = None
+    user.google_sub = user.google_sub or identity.sub
+    user.email_verified = True
 
 
 async def _verification_token(session: AsyncSession, settings: Settings, user: User) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -25,10 +26,12 @@ from leadpulse.errors import RateLimited
 class IngestRateLimiter:
     """Check and count ingest requests against the IP and key budgets."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, redis: Any | None = None) -> None:
         self.settings = settings
+        # Share the container's Redis connection pool: it is closed with the container.
+        pool: dict[str, Any] = {"connection_pool": redis.connection_pool} if redis else {}
         storage: Storage = (
-            RedisStorage(f"async+{settings.redis_url}", implementation="redispy")
+            RedisStorage(f"async+{settings.redis_url}", implementation="redispy", **pool)
             if settings.redis_url
             else MemoryStorage()
         )

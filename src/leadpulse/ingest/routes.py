@@ -78,7 +78,7 @@ async def _admit(request: Request, c: Container, caller: Caller) -> None:
         raise Forbidden(f"Origin {origin} is not allowed for this project's keys.")
     limiter = c.extras.get("ratelimiter")
     if limiter is None:
-        limiter = c.extras["ratelimiter"] = IngestRateLimiter(c.settings)
+        limiter = c.extras["ratelimiter"] = IngestRateLimiter(c.settings, redis=c.redis)
     await limiter.check(caller, request.client.host if request.client else "unknown")
 
 

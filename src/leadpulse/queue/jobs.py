@@ -139,25 +139,34 @@ async def claim(
     return [Claim(*row) for row in result.all()]
 
 
-async def finish(session: AsyncSession, lead_ids: Sequence[int]) -> None:
-    """Complete runs: delete clean jobs, send dirty ones back to pending."""
-    if not lead_ids:
+async def finish(session: AsyncSession, claims: Sequence[Claim]) -> None:
+    """Complete runs: delete clean jobs, send dirty ones back to pending.
+
+    A rescore requested while the run was going keeps its ``full_rescore`` flag: the flag
+    is cleared only when the row still carries the rescore job the run was claimed for.
+    """
+    if not claims:
         return
-    mine = JOBS.c.lead_id.in_(lead_ids)
-    await session.execute(
-        update(JOBS)
-        .where(mine, JOBS.c.dirty.is_(True))
-        .values(
-            status="pending",
-            dirty=False,
-            attempts=0,
-            locked_until=None,
-            locked_by=None,
-            full_rescore=False,
-            rescore_job_id=None,
-        )
-    )
+    mine = JOBS.c.lead_id.in_([c.lead_id for c in claims])
     await session.execute(delete(JOBS).where(mine, JOBS.c.dirty.is_(False)))
+    done = {
+        "status": "pending",
+        "dirty": False,
+        "attempts": 0,
+        "locked_until": None,
+        "locked_by": None,
+    }
+    await session.execute(update(JOBS).where(mine, JOBS.c.dirty.is_(True)).values(**done))
+    by_job: dict[str | None, list[int]] = {}
+    for c in claims:
+        if c.full_rescore:
+            by_job.setdefault(c.rescore_job_id, []).append(c.lead_id)
+    for job_id, lead_ids in by_job.items():
+        await session.execute(
+            update(JOBS)
+            .where(JOBS.c.lead_id.in_(lead_ids), JOBS.c.rescore_job_id.is_not_distinct_from(job_id))
+            .values(full_rescore=False, rescore_job_id=None)
+        )
 
 
 async def fail(

@@ -136,7 +136,7 @@ async def _rewind(session: AsyncSession, lead: Lead, cut: tuple[datetime, str] |
         await session.execute(delete(HISTORY).where(lead_rows, HISTORY.c.cause == "rule", from_cut))
         await session.execute(
             delete(HISTORY).where(
-                lead_rows, HISTORY.c.cause == "decay", HISTORY.c.created_at >= stamp
+                lead_rows, HISTORY.c.cause == "decay", HISTORY.c.event_timestamp >= stamp
             )
         )
     lead.last_decay_on = None
@@ -343,7 +343,7 @@ async def score_batch(
     ]
     if plans:
         await _finish_plans(session, plans, now, cache, out)
-    await jobs.finish(session, [c.lead_id for c in claims])
+    await jobs.finish(session, claims)
     await _progress_rescores(session, claims, now)
     return out
 

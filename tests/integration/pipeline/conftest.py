@@ -52,3 +52,9 @@ def anon() -> str:
 def new_anon() -> Any:
     """Factory of unique anonymous ids."""
     return anon
+
+
+@pytest.fixture
+async def account(signup: Any) -> Any:
+    """One registered account for the test (shared by hypothesis examples)."""
+    return await signup()

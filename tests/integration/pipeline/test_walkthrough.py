@@ -45,7 +45,8 @@ async def test_score_is_capped_at_10000(
 ) -> None:
     account = await signup()
     response = await client.post(
-        "/api/rules", json={"eventType": "mega_deal", "name": "Mega", "points": 10000},
+        "/api/rules",
+        json={"eventType": "mega_deal", "name": "Mega", "points": 10000},
         headers=account.headers,
     )
     assert response.status_code == 201, response.text

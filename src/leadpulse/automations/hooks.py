@@ -1,0 +1,34 @@
+"""Plugging automations into the pipeline: fire after scoring; a loop runs the actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from leadpulse.automations import runner, service
+from leadpulse.bootstrap import Container
+from leadpulse.core.outcomes import LeadScored
+from leadpulse.webhooks import leasing
+
+
+async def on_scored(container: Container, items: Sequence[LeadScored]) -> int:
+    """Record the automations that fire for scored leads and wake the runner; count them."""
+    fired = await service.fire(container.db, items=items)
+    if fired:
+        leasing.wake(container, runner.LOOP)
+    return fired
+
+
+def install(container: Container) -> None:
+    """Register the after-scoring hook and the automations loop."""
+
+    async def automations_after_scoring(items: Sequence[LeadScored]) -> None:
+        await on_scored(container, items)
+
+    container.after_scoring.append(automations_after_scoring)
+    container.loops[runner.LOOP] = runner.run
+
+
+async def drain(container: Container, *, now: datetime | None = None) -> int:
+    """Run every execution due now (or at ``now``) once and return how many (burst mode)."""
+    return await runner.drain(container, now=now)

@@ -1,0 +1,94 @@
+"""``/api/automations``: automation CRUD and the execution log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.schemas import Page
+from leadpulse.automations import schemas, service
+
+router = APIRouter(prefix="/api/automations", tags=["automations"])
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("", response_model=Page[schemas.AutomationRead])
+async def list_automations(
+    caller: ServerDep, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.AutomationRead]:
+    """List the project's automations, newest first."""
+    rows, total = await service.list_automations(
+        c.db, project_id=caller.project_id, limit=limit, offset=offset
+    )
+    items = [schemas.AutomationRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.AutomationRead)
+async def create_automation(
+    body: schemas.AutomationCreate, caller: ServerDep, c: ContainerDep
+) -> schemas.AutomationRead:
+    """Create an automation; its config is validated for its action."""
+    row = await service.create_automation(
+        c.db, c.settings, project_id=caller.project_id, fields=body.model_dump()
+    )
+    return schemas.AutomationRead.model_validate(row)
+
+
+@router.get("/executions", response_model=Page[schemas.ExecutionRead])
+async def list_executions(
+    caller: ServerDep,
+    c: ContainerDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    automation_id: Annotated[int | None, Query(alias="automationId")] = None,
+    status_: Annotated[schemas.ExecutionStatus | None, Query(alias="status")] = None,
+) -> Page[schemas.ExecutionRead]:
+    """List executions, newest first, optionally of one automation or one status."""
+    rows, total = await service.list_executions(
+        c.db,
+        project_id=caller.project_id,
+        limit=limit,
+        offset=offset,
+        automation_id=automation_id,
+        status=status_,
+    )
+    items = [schemas.ExecutionRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{automation_id}", response_model=schemas.AutomationRead)
+async def get_automation(
+    automation_id: int, caller: ServerDep, c: ContainerDep
+) -> schemas.AutomationRead:
+    """Read one automation."""
+    row = await service.read_automation(
+        c.db, project_id=caller.project_id, automation_id=automation_id
+    )
+    return schemas.AutomationRead.model_validate(row)
+
+
+@router.patch("/{automation_id}", response_model=schemas.AutomationRead)
+async def update_automation(
+    automation_id: int, body: schemas.AutomationUpdate, caller: ServerDep, c: ContainerDep
+) -> schemas.AutomationRead:
+    """Change an automation (set a condition to null to clear it)."""
+    row = await service.update_automation(
+        c.db,
+        c.settings,
+        project_id=caller.project_id,
+        automation_id=automation_id,
+        changes=body.model_dump(exclude_unset=True),
+    )
+    return schemas.AutomationRead.model_validate(row)
+
+
+@router.delete("/{automation_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_automation(automation_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+    """Delete an automation and its execution log."""
+    await service.delete_automation(c.db, project_id=caller.project_id, automation_id=automation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

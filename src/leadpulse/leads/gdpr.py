@@ -1,0 +1,114 @@
+"""GDPR: export everything stored about a lead, and erase it.
+
+A lead's footprint is the lead row, its aliases (leads merged into it), and every row whose
+``lead_id`` is one of them: events, score history, lead jobs, failed jobs and automation
+executions. Erasing deletes all of it in one transaction; score-history rows of OTHER leads
+that pointed at an erased event keep their numbers (``event_row_id`` is set to NULL by the
+foreign key).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+from leadpulse.leads.service import get_lead
+from leadpulse.store.models import (
+    AutomationExecution,
+    Event,
+    FailedJob,
+    Lead,
+    LeadJob,
+    ScoreHistory,
+)
+from leadpulse.store.types import utcnow
+
+# Children first: score history references events, events reference leads.
+LEAD_TABLES: tuple[type[ScoreHistory | Event | LeadJob | FailedJob | AutomationExecution], ...] = (
+    ScoreHistory,
+    AutomationExecution,
+    FailedJob,
+    LeadJob,
+    Event,
+)
+
+
+async def footprint_ids(
+    session: AsyncSession, *, project_id: int, lead_id: int, for_update: bool = False
+) -> list[int]:
+    """Return the lead's id and the ids of the leads merged into it (ascending)."""
+    # Locking the lead first makes a concurrent ingest for it wait (its FK check takes a
+    # KEY SHARE lock) instead of slipping an event in between the deletes.
+    await get_lead(session, project_id=project_id, lead_id=lead_id, for_update=for_update)
+    aliases = await session.scalars(
+        select(Lead.id).where(Lead.project_id == project_id, Lead.merged_into_id == lead_id)
+    )
+    return sorted({lead_id, *aliases})
+
+
+async def erase_lead(session: AsyncSession, *, project_id: int, lead_id: int) -> list[int]:
+    """Delete a lead, its aliases and every row that belongs to them; return the lead ids."""
+    ids = await footprint_ids(session, project_id=project_id, lead_id=lead_id, for_update=True)
+    for table in LEAD_TABLES:
+        await session.execute(
+            delete(table)
+            .where(table.lead_id.in_(ids), table.project_id == project_id)
+            .execution_options(synchronize_session=False)
+        )
+    # Aliases first (they point at the lead), then the lead itself.
+    await session.execute(
+        delete(Lead)
+        .where(Lead.id.in_(ids), Lead.id != lead_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        delete(Lead).where(Lead.id == lead_id).execution_options(synchronize_session=False)
+    )
+    return ids
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def row_dict(row: DeclarativeBase) -> dict[str, Any]:
+    """Return every column of a row as JSON-ready ``{column: value}``."""
+    return {col.key: _jsonable(getattr(row, col.key)) for col in row.__table__.columns}
+
+
+async def _rows(
+    session: AsyncSession, table: type[Any], *, project_id: int, ids: list[int]
+) -> list[dict[str, Any]]:
+    result = await session.scalars(
+        select(table)
+        .where(table.lead_id.in_(ids), table.project_id == project_id)
+        .order_by(*table.__table__.primary_key.columns)
+    )
+    return [row_dict(r) for r in result]
+
+
+async def export_lead(session: AsyncSession, *, project_id: int, lead_id: int) -> dict[str, Any]:
+    """Collect everything stored about a lead (and its aliases) as one JSON document."""
+    ids = await footprint_ids(session, project_id=project_id, lead_id=lead_id)
+    leads = {
+        lead.id: row_dict(lead)
+        for lead in await session.scalars(select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id))
+    }
+    return {
+        "exportedAt": utcnow().isoformat(),
+        "lead": leads.pop(lead_id),
+        "aliases": list(leads.values()),
+        "events": await _rows(session, Event, project_id=project_id, ids=ids),
+        "scoreHistory": await _rows(session, ScoreHistory, project_id=project_id, ids=ids),
+        "automationExecutions": await _rows(
+            session, AutomationExecution, project_id=project_id, ids=ids
+        ),
+        "failedJobs": await _rows(session, FailedJob, project_id=project_id, ids=ids),
+        "leadJobs": await _rows(session, LeadJob, project_id=project_id, ids=ids),
+    }

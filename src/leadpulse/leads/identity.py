@@ -1,0 +1,277 @@
+"""Identity resolution: attach an email and traits to a lead, merging leads that share it.
+
+Called by the scoring worker INSIDE its transaction (this module never commits):
+
+- ``apply_identity`` normalises the email. If no other live lead of the project holds it, it
+  is set on the lead. Otherwise the leads are merged per ``core.identity.plan_merge`` (the
+  lead already holding the email survives): the merged lead's events move to the survivor,
+  every event of the survivor is marked unprocessed so the worker refolds the union in event
+  time order (``needs_full_rescore``), the merged lead keeps its row as an alias
+  (``merged_into_id``, no email, score 0; its old history stays for audit), leads that had
+  been merged into it are re-pointed (chains stay one hop), its pending job is dropped, and
+  a ``merge`` history row (delta 0) is written on the survivor.
+- Traits: ``name`` and ``company`` go to their columns, others into ``traits``. The newest
+  identify (by event time ``at``, kept as ``traits["_identifiedAt"]``) overwrites; an older
+  one only fills gaps. A merge also fills the survivor's gaps from the merged lead.
+- Concurrency: on PostgreSQL the leads involved are locked ``FOR UPDATE`` in id order. Two
+  identifies of one email on different leads race on the unique (project_id, email) index:
+  the loser's UPDATE fails inside a SAVEPOINT, it re-reads the holder and merges into it, so
+  exactly one survivor remains. SQLite's ``BEGIN IMMEDIATE`` serialises them anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadpulse.core.identity import normalize_email, plan_merge
+from leadpulse.core.outcomes import LeadMerged
+from leadpulse.core.timeutil import require_aware
+from leadpulse.errors import Conflict, InvalidInput, NotFound
+from leadpulse.store.models import Event, Lead, LeadJob, ScoreHistory
+from leadpulse.store.types import utcnow
+
+IDENTIFIED_AT = "_identifiedAt"
+TRAIT_COLUMNS = ("name", "company")
+MAX_TRAIT_COLUMN = 200
+MAX_ALIAS_HOPS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityResult:
+    """Which lead now carries the identity, and what the worker must do next."""
+
+    survivor_id: int
+    email: str
+    merged_ids: list[int] = field(default_factory=list)
+    needs_full_rescore: bool = False
+    merges: tuple[LeadMerged, ...] = ()
+
+
+async def resolve_alias(session: AsyncSession, *, project_id: int, lead_id: int) -> int:
+    """Follow ``merged_into_id`` from a lead to the live lead it was merged into."""
+    current = lead_id
+    for _ in range(MAX_ALIAS_HOPS):
+        row = (
+            await session.execute(
+                select(Lead.merged_into_id).where(Lead.id == current, Lead.project_id == project_id)
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"Lead {current} not found.")
+        if row.merged_into_id is None:
+            return current
+        current = row.merged_into_id
+    return current
+
+
+def _is_newer(lead: Lead, at: datetime) -> bool:
+    stamp = (lead.traits or {}).get(IDENTIFIED_AT)
+    return stamp is None or datetime.fromisoformat(str(stamp)) <= at
+
+
+def apply_traits(lead: Lead, traits: Mapping[str, Any], *, at: datetime) -> bool:
+    """Apply identify traits to a lead (newer overwrites, older fills gaps); say if newer."""
+    newer = _is_newer(lead, at)
+    custom = dict(lead.traits or {})
+    for key, value in traits.items():
+        if key == "email" or key.startswith("_") or value is None:
+            continue
+        if key in TRAIT_COLUMNS:
+            if newer or getattr(lead, key) is None:
+                setattr(lead, key, str(value)[:MAX_TRAIT_COLUMN])
+        elif newer or key not in custom:
+            custom[key] = value
+    if newer:
+        custom[IDENTIFIED_AT] = at.isoformat()
+    lead.traits = custom
+    return newer
+
+
+async def _lock(session: AsyncSession, *, project_id: int, ids: Sequence[int]) -> dict[int, Lead]:
+    # One id order for every transaction: two merges over the same leads cannot deadlock.
+    rows = await session.scalars(
+        select(Lead)
+        .where(Lead.id.in_(sorted(ids)), Lead.project_id == project_id)
+        .order_by(Lead.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {lead.id: lead for lead in rows}
+
+
+async def _holders(
+    session: AsyncSession, *, project_id: int, email: str, exclude: int
+) -> list[int]:
+    rows = await session.scalars(
+        select(Lead.id).where(
+            Lead.project_id == project_id,
+            Lead.email == email,
+            Lead.merged_into_id.is_(None),
+            Lead.id != exclude,
+        )
+    )
+    return sorted(rows)
+
+
+async def _claim_email(session: AsyncSession, *, lead: Lead, email: str) -> bool:
+    """Set the email on the lead unless another lead got it first (unique index)."""
+    try:
+        async with session.begin_nested():
+            await session.execute(update(Lead).where(Lead.id == lead.id).values(email=email))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _fill_gaps(survivor: Lead, merged: Lead) -> None:
+    survivor.name = survivor.name or merged.name
+    survivor.company = survivor.company or merged.company
+    inherited = {k: v for k, v in (merged.traits or {}).items() if not k.startswith("_")}
+    survivor.traits = {**inherited, **(survivor.traits or {})}
+
+
+def _retire(merged: Lead, *, survivor_id: int) -> None:
+    """Turn a merged lead into an alias row: no email, no score, pointing at the survivor."""
+    merged.merged_into_id = survivor_id
+    merged.email = None
+    merged.score = merged.base_score = merged.event_count = 0
+    merged.events_last_24h = merged.velocity_score = 0
+    merged.stage = "cold"
+    merged.last_event_at = None
+    merged.last_event_key = None
+    merged.updated_at = utcnow()
+
+
+def _merge_row(survivor: Lead, merged: Lead, *, email: str, at: datetime) -> ScoreHistory:
+    return ScoreHistory(
+        project_id=survivor.project_id,
+        lead_id=survivor.id,
+        cause="merge",
+        points=0,
+        old_score=survivor.score,
+        new_score=survivor.score,
+        delta=0,
+        event_timestamp=at,
+        detail={
+            "mergedLeadId": merged.id,
+            "mergedAnonymousId": merged.anonymous_id,
+            "email": email,
+        },
+    )
+
+
+async def _absorb(
+    session: AsyncSession, *, survivor: Lead, merged: Lead, email: str, at: datetime
+) -> LeadMerged:
+    """Merge one lead into the survivor: events, aliases, job, alias row, merge history."""
+    project_id = survivor.project_id
+    _fill_gaps(survivor, merged)
+    await session.execute(
+        update(Event)
+        .where(Event.lead_id == merged.id, Event.project_id == project_id)
+        .values(lead_id=survivor.id, processed=False, processed_at=None)
+    )
+    await session.execute(
+        update(Lead)
+        .where(Lead.merged_into_id == merged.id, Lead.project_id == project_id)
+        .values(merged_into_id=survivor.id)
+    )
+    await session.execute(delete(LeadJob).where(LeadJob.lead_id == merged.id))
+    _retire(merged, survivor_id=survivor.id)
+    session.add(_merge_row(survivor, merged, email=email, at=at))
+    return LeadMerged(
+        project_id=project_id,
+        survivor_id=survivor.id,
+        merged_id=merged.id,
+        email=email,
+        merged_at=utcnow(),
+    )
+
+
+async def _merge(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    lead_id: int,
+    holders: Sequence[int],
+    email: str,
+    traits: Mapping[str, Any],
+    at: datetime,
+) -> IdentityResult:
+    plan = plan_merge(identified_lead_id=lead_id, existing_lead_ids=holders)
+    rows = await _lock(session, project_id=project_id, ids=[plan.survivor_id, *plan.merged_ids])
+    survivor = rows[plan.survivor_id]
+    merges = [
+        await _absorb(session, survivor=survivor, merged=rows[mid], email=email, at=at)
+        for mid in plan.merged_ids
+    ]
+    apply_traits(survivor, traits, at=at)
+    survivor.updated_at = utcnow()
+    await session.execute(
+        update(Event)
+        .where(Event.lead_id == survivor.id, Event.project_id == project_id)
+        .values(processed=False, processed_at=None)
+    )
+    await session.flush()
+    return IdentityResult(
+        survivor_id=survivor.id,
+        email=email,
+        merged_ids=list(plan.merged_ids),
+        needs_full_rescore=True,
+        merges=tuple(merges),
+    )
+
+
+def _normalized(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except ValueError as exc:
+        raise InvalidInput.field("email", str(exc)) from exc
+
+
+async def apply_identity(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    lead_id: int,
+    email: str,
+    traits: Mapping[str, Any],
+    at: datetime,
+) -> IdentityResult:
+    """Attach an email and traits to a lead, merging it with the lead holding that email."""
+    require_aware(at, "at")
+    normalized = _normalized(email)
+    lead_id = await resolve_alias(session, project_id=project_id, lead_id=lead_id)
+    lead = (await _lock(session, project_id=project_id, ids=[lead_id]))[lead_id]
+    holders = await _holders(session, project_id=project_id, email=normalized, exclude=lead_id)
+    if not holders:
+        newer = _is_newer(lead, at)
+        if lead.email == normalized or (lead.email is not None and not newer):
+            apply_traits(lead, traits, at=at)  # same email, or an older identify: traits only
+            await session.flush()
+            return IdentityResult(survivor_id=lead_id, email=lead.email or normalized)
+        await session.flush()
+        if await _claim_email(session, lead=lead, email=normalized):
+            await session.refresh(lead)
+            apply_traits(lead, traits, at=at)
+            await session.flush()
+            return IdentityResult(survivor_id=lead_id, email=normalized)
+        holders = await _holders(session, project_id=project_id, email=normalized, exclude=lead_id)
+        if not holders:  # the racing transaction rolled back: let the job retry
+            raise Conflict(f"Concurrent identify of {normalized}; retry.")
+    return await _merge(
+        session,
+        project_id=project_id,
+        lead_id=lead_id,
+        holders=holders,
+        email=normalized,
+        traits=traits,
+        at=at,
+    )

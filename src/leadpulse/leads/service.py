@@ -1,0 +1,234 @@
+"""Leads: list, read, create, update; leaderboard and stage counts.
+
+Every query is scoped to the caller's project and skips merged leads (aliases) in lists.
+List sorts map onto indexes: ``-score``/``score`` use ``(project_id, score, id)``,
+``createdAt`` ``(project_id, created_at)``, ``lastEventAt`` ``(project_id, last_event_at)``;
+``id`` breaks ties so pages are stable. Leads without events sort last by ``lastEventAt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, UnaryExpression, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadpulse.core.identity import normalize_email
+from leadpulse.core.intelligence import days_since, risk
+from leadpulse.core.stages import DEFAULT_THRESHOLDS, STAGES, StageThresholds
+from leadpulse.errors import Conflict, InvalidInput, NotFound
+from leadpulse.leads import schemas
+from leadpulse.store.models import Lead, StageThreshold
+from leadpulse.store.types import utcnow
+
+SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
+    "score": (Lead.score.asc(), Lead.id.asc()),
+    "-score": (Lead.score.desc(), Lead.id.desc()),
+    "lastEventAt": (Lead.last_event_at.asc().nulls_last(), Lead.id.asc()),
+    "-lastEventAt": (Lead.last_event_at.desc().nulls_last(), Lead.id.desc()),
+    "createdAt": (Lead.created_at.asc(), Lead.id.asc()),
+    "-createdAt": (Lead.created_at.desc(), Lead.id.desc()),
+    "name": (func.lower(Lead.name).asc().nulls_last(), Lead.id.asc()),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFilters:
+    """The list filters shared by the list, the leaderboard and the CSV export."""
+
+    stage: str | None = None
+    q: str | None = None
+    min_score: int | None = None
+
+
+def conditions(*, project_id: int, filters: LeadFilters) -> list[ColumnElement[bool]]:
+    """Return the WHERE clauses of a filtered list of a project's live (unmerged) leads."""
+    where: list[ColumnElement[bool]] = [
+        Lead.project_id == project_id,
+        Lead.merged_into_id.is_(None),
+    ]
+    if filters.stage is not None:
+        where.append(Lead.stage == filters.stage)
+    if filters.min_score is not None:
+        where.append(Lead.score >= filters.min_score)
+    if filters.q:
+        needle = filters.q.lower()
+        where.append(
+            or_(
+                *(
+                    func.lower(col).contains(needle, autoescape=True)
+                    for col in (Lead.name, Lead.email, Lead.company, Lead.anonymous_id)
+                )
+            )
+        )
+    return where
+
+
+def visible_traits(traits: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the traits without internal bookkeeping keys (those starting with ``_``)."""
+    return {k: v for k, v in (traits or {}).items() if not k.startswith("_")}
+
+
+def _item_fields(lead: Lead, now: datetime) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "anonymous_id": lead.anonymous_id,
+        "email": lead.email,
+        "name": lead.name,
+        "company": lead.company,
+        "current_score": lead.score,
+        "lead_stage": lead.stage,
+        "velocity_score": lead.velocity_score,
+        "events_last_24h": lead.events_last_24h,
+        "risk": risk(days_since(lead.last_event_at, now)),
+        "last_event_at": lead.last_event_at,
+        "created_at": lead.created_at,
+        "identified": lead.email is not None,
+        "traits": visible_traits(lead.traits),
+    }
+
+
+def to_item(lead: Lead, *, now: datetime) -> schemas.LeadListItem:
+    """Render a lead as a list item."""
+    return schemas.LeadListItem(**_item_fields(lead, now))
+
+
+def to_read(lead: Lead, *, now: datetime) -> schemas.LeadRead:
+    """Render a lead in full (merged leads carry ``mergedInto``)."""
+    return schemas.LeadRead(
+        **_item_fields(lead, now),
+        base_score=lead.base_score,
+        event_count=lead.event_count,
+        last_decay_on=lead.last_decay_on,
+        merged_into=lead.merged_into_id,
+        updated_at=lead.updated_at,
+    )
+
+
+async def list_leads(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    filters: LeadFilters,
+    sort: str = "-score",
+    limit: int = schemas.DEFAULT_PAGE,
+    offset: int = 0,
+) -> tuple[list[Lead], int]:
+    """Return one page of a project's live leads and the total matching the filters."""
+    where = conditions(project_id=project_id, filters=filters)
+    total = await session.scalar(select(func.count()).select_from(Lead).where(*where))
+    page = select(Lead).where(*where).order_by(*SORTS[sort]).limit(limit).offset(offset)
+    return list(await session.scalars(page)), int(total or 0)
+
+
+async def get_lead(
+    session: AsyncSession, *, project_id: int, lead_id: int, for_update: bool = False
+) -> Lead:
+    """Load one lead of the project (merged ones included), or raise NotFound."""
+    query = select(Lead).where(Lead.id == lead_id, Lead.project_id == project_id)
+    if for_update:
+        query = query.with_for_update()
+    lead = await session.scalar(query)
+    if lead is None:
+        raise NotFound(f"Lead {lead_id} not found.")
+    return lead
+
+
+async def project_thresholds(session: AsyncSession, *, project_id: int) -> StageThresholds:
+    """Return the project's stage thresholds (defaults when none are stored)."""
+    row = await session.get(StageThreshold, project_id)
+    if row is None:
+        return DEFAULT_THRESHOLDS
+    return StageThresholds(warm=row.warm, hot=row.hot, qualified=row.qualified)
+
+
+def _email_or_422(raw: str, loc: str) -> str:
+    try:
+        return normalize_email(raw)
+    except ValueError as exc:
+        raise InvalidInput.field(loc, str(exc)) from exc
+
+
+async def _ensure_free(
+    session: AsyncSession, *, project_id: int, email: str, anonymous_id: str | None
+) -> None:
+    holder = await session.scalar(
+        select(Lead.id).where(Lead.project_id == project_id, Lead.email == email)
+    )
+    if holder is not None:
+        raise Conflict(f"Lead {holder} already has the email {email}.")
+    if anonymous_id is None:
+        return
+    taken = await session.scalar(
+        select(Lead.id).where(Lead.project_id == project_id, Lead.anonymous_id == anonymous_id)
+    )
+    if taken is not None:
+        raise Conflict(f"Lead {taken} already has the anonymousId {anonymous_id}.")
+
+
+async def create_lead(session: AsyncSession, *, project_id: int, body: schemas.LeadCreate) -> Lead:
+    """Create a known (identified) lead; 409 if its email or anonymousId is taken."""
+    email = _email_or_422(body.email, "body.email")
+    await _ensure_free(session, project_id=project_id, email=email, anonymous_id=body.anonymous_id)
+    lead = Lead(
+        project_id=project_id,
+        anonymous_id=body.anonymous_id,
+        email=email,
+        name=body.name,
+        company=body.company,
+        traits={k: v for k, v in (body.traits or {}).items() if v is not None},
+    )
+    try:
+        async with session.begin_nested():
+            session.add(lead)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent create or identify won the race
+        raise Conflict(f"A lead with the email {email} already exists.") from exc
+    return lead
+
+
+async def update_lead(
+    session: AsyncSession, *, project_id: int, lead_id: int, body: schemas.LeadUpdate
+) -> Lead:
+    """Change a lead's name, company or traits (merged); email changes are refused."""
+    if body.email is not None:
+        raise InvalidInput.field(
+            "body.email", "the email is not patchable; send an identify for the lead"
+        )
+    lead = await get_lead(session, project_id=project_id, lead_id=lead_id, for_update=True)
+    if lead.merged_into_id is not None:
+        raise Conflict(f"Lead {lead_id} was merged into lead {lead.merged_into_id}.")
+    fields = body.model_fields_set
+    if "name" in fields:
+        lead.name = body.name
+    if "company" in fields:
+        lead.company = body.company
+    if body.traits:
+        merged = dict(lead.traits or {})
+        for key, value in body.traits.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        lead.traits = merged
+    lead.updated_at = utcnow()
+    await session.flush()
+    return lead
+
+
+async def stage_counts(session: AsyncSession, *, project_id: int) -> dict[str, int]:
+    """Count a project's live leads per stage (every stage present, zero included)."""
+    rows = await session.execute(
+        select(Lead.stage, func.count())
+        .where(Lead.project_id == project_id, Lead.merged_into_id.is_(None))
+        .group_by(Lead.stage)
+    )
+    counts: dict[str, int] = dict.fromkeys(STAGES, 0)
+    for stage, count in rows:
+        if stage in counts:
+            counts[stage] = int(count)
+    return counts

@@ -1,0 +1,90 @@
+"""The Socket.IO server, mounted in front of the API at ``/socket.io``.
+
+A client connects with its JWT in the handshake (``auth: {token}``) and is put in its
+project's room only; a missing or invalid token is refused. Nothing a client sends is
+handled: the socket is a one-way feed. With ``LEADPULSE_REDIS_URL`` set the server uses a
+Redis client manager, so events emitted by any process (API or worker) reach every client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import socketio
+import structlog
+
+from leadpulse.api.deps import caller_from_jwt
+from leadpulse.bootstrap import Container
+from leadpulse.errors import LeadPulseError
+from leadpulse.live.emitter import EMITTER_KEY, SERVER_KEY, room
+
+log = structlog.get_logger("leadpulse.live")
+
+
+def _manager(container: Container) -> socketio.AsyncManager:
+    settings = container.settings
+    if settings.redis_url:
+        return socketio.AsyncRedisManager(settings.redis_url, channel=settings.live_channel)
+    return socketio.AsyncManager()
+
+
+def _token(auth: Any) -> str | None:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def create_server(container: Container) -> socketio.AsyncServer:
+    """Create the Socket.IO server whose connect handler checks the JWT."""
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        cors_allowed_origins=container.settings.cors_origins,
+        client_manager=_manager(container),
+    )
+
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = _token(auth)
+        if token is None:
+            raise socketio.exceptions.ConnectionRefusedError("Send auth: {token: <JWT>}.")
+        try:
+            caller = await caller_from_jwt(container, token)
+        except LeadPulseError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.detail) from exc
+        await sio.enter_room(sid, room(caller.project_id))
+        log.debug("live_connected", sid=sid, project_id=caller.project_id)
+
+    sio.on("connect", connect)
+    return sio
+
+
+async def _stop_manager(manager: Any) -> None:
+    if not isinstance(manager, socketio.AsyncRedisManager):
+        return
+    listener = getattr(manager, "thread", None)
+    if listener is not None:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+    for conn in (manager.pubsub, manager.redis):
+        if conn is not None:
+            await conn.aclose()
+    manager.pubsub = manager.redis = None
+    manager.connected = False
+
+
+def wrap(app: Any, container: Container) -> Any:
+    """Return ``app`` behind Socket.IO at ``/socket.io``; the server goes on the container."""
+    sio = create_server(container)
+    container.extras[SERVER_KEY] = sio
+    container.extras.pop(EMITTER_KEY, None)  # re-select: this process now has a server
+
+    async def close() -> None:
+        if SERVER_KEY not in container.extras:
+            return  # already closed
+        del container.extras[SERVER_KEY]
+        await sio.shutdown()
+        await _stop_manager(sio.manager)
+
+    container.closers.append(close)
+    return socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")

@@ -1,0 +1,191 @@
+"""Delivering webhook rows: claim due rows, POST them signed, record the outcome.
+
+Each row is one message to one subscription, retried under the same ``webhook-id`` with a
+fresh ``webhook-timestamp`` and signature per attempt. Outcome rules (see ``policy``): 2xx
+→ ``succeeded``; network error, timeout, 408, 429, 5xx → retried with backoff until
+``settings.webhook_max_attempts``; other statuses, an SSRF refusal, or an inactive
+subscription → ``failed`` at once. Rows survive restarts (see ``leasing`` for the claim).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+import httpx
+import structlog
+from sqlalchemy import select
+
+from leadpulse.bootstrap import Container
+from leadpulse.config import Settings
+from leadpulse.store.db import Database
+from leadpulse.store.models import WebhookDelivery, WebhookSubscription
+from leadpulse.store.types import utcnow
+from leadpulse.webhooks import leasing, policy, signing, transport
+from leadpulse.webhooks.transport import AttemptResult
+
+log = structlog.get_logger("leadpulse.webhooks")
+CLAIM_BATCH = 20
+MAX_CONCURRENT_ATTEMPTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """A leased delivery with what its attempt needs."""
+
+    id: int
+    message_id: str
+    payload: dict[str, Any]
+    attempts: int
+    url: str
+    secret: str
+    subscription_active: bool
+    lease_until: datetime
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """Serialise a payload exactly as it is signed and sent."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def claim(db: Database, *, now: datetime, lease: timedelta) -> list[ClaimedDelivery]:
+    """Lease a batch of due deliveries."""
+    lease_until = now + lease
+    async with db.transaction() as session:
+        ids = await leasing.claim_due(
+            session,
+            WebhookDelivery,
+            due_column=WebhookDelivery.next_attempt_at,
+            now=now,
+            lease_until=lease_until,
+            limit=CLAIM_BATCH,
+            skip_locked=db.is_postgres,
+        )
+        if not ids:
+            return []
+        rows = await session.execute(
+            select(WebhookDelivery, WebhookSubscription)
+            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+            .where(WebhookDelivery.id.in_(ids))
+            .order_by(WebhookDelivery.id)
+        )
+        return [
+            ClaimedDelivery(
+                id=d.id,
+                message_id=d.message_id,
+                payload=d.payload,
+                attempts=d.attempts,
+                url=s.url,
+                secret=s.secret,
+                subscription_active=s.active,
+                lease_until=lease_until,
+            )
+            for d, s in rows.all()
+        ]
+
+
+async def attempt(
+    client: httpx.AsyncClient, item: ClaimedDelivery, *, settings: Settings
+) -> AttemptResult:
+    """Send one signed attempt of a delivery; never raise."""
+    if not item.subscription_active:
+        return AttemptResult(None, "the subscription is inactive")
+    body = encode(item.payload)
+    headers = {
+        "Content-Type": "application/json",
+        **signing.signed_headers(
+            item.secret, message_id=item.message_id, sent_at=utcnow(), body=body
+        ),
+    }
+    return await transport.send(
+        client,
+        method="POST",
+        url=item.url,
+        headers=headers,
+        content=body,
+        allow_private=settings.webhooks_allow_private,
+    )
+
+
+def outcome_values(
+    result: AttemptResult, *, attempts: int, max_attempts: int, now: datetime
+) -> dict[str, Any]:
+    """Return the column values that record one attempt's result."""
+    values: dict[str, Any] = {
+        "locked_until": None,
+        "response_code": result.status_code,
+        "error": result.error,
+    }
+    if result.ok:
+        return {**values, "status": "succeeded", "delivered_at": now}
+    if result.retryable and attempts < max_attempts:
+        return {**values, "next_attempt_at": now + policy.retry_delay(attempts)}
+    return {**values, "status": "failed"}
+
+
+async def record(
+    db: Database, item: ClaimedDelivery, result: AttemptResult, *, now: datetime, max_attempts: int
+) -> bool:
+    """Store an attempt's result if the lease is still ours; tell whether it was stored."""
+    values = outcome_values(result, attempts=item.attempts, max_attempts=max_attempts, now=now)
+    stored = await leasing.record_under_lease(
+        db, WebhookDelivery, row_id=item.id, lease_until=item.lease_until, values=values
+    )
+    log.info(
+        "webhook_attempt",
+        delivery_id=item.id,
+        message_id=item.message_id,
+        attempt=item.attempts,
+        status=values.get("status", "retry"),
+        response_code=result.status_code,
+        error=result.error,
+        stored=stored,
+    )
+    return stored
+
+
+async def _attempt_and_record(
+    container: Container,
+    client: httpx.AsyncClient,
+    limiter: anyio.CapacityLimiter,
+    item: ClaimedDelivery,
+    now: datetime | None,
+) -> None:
+    settings = container.settings
+    async with limiter:
+        result = await attempt(client, item, settings=settings)
+    await record(
+        container.db,
+        item,
+        result,
+        now=now or utcnow(),
+        max_attempts=settings.webhook_max_attempts,
+    )
+
+
+async def drain(container: Container, *, now: datetime | None = None) -> int:
+    """Attempt every delivery due at ``now`` (default: the clock) once; return how many."""
+    settings = container.settings
+    lease = timedelta(seconds=settings.worker_lease_seconds)
+    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ATTEMPTS)
+    done = 0
+    async with transport.new_client(settings.webhook_timeout_seconds) as client:
+        # The clock is re-read per batch so a long drain never hands out already-stale leases.
+        while batch := await claim(container.db, now=now or utcnow(), lease=lease):
+            async with anyio.create_task_group() as group:
+                for item in batch:
+                    group.start_soon(_attempt_and_record, container, client, limiter, item, now)
+            done += len(batch)
+    return done
+
+
+async def _drain_now(container: Container) -> int:
+    return await drain(container)
+
+
+async def run(container: Container, stop: anyio.Event) -> None:
+    """Deliver webhooks until ``stop`` is set (a background loop of the worker)."""
+    await leasing.run_polling(container, stop, name="webhooks", drain=_drain_now)

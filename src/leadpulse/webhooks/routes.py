@@ -1,0 +1,123 @@
+"""``/api/webhooks``: subscriptions (secret shown once), their deliveries, redelivery, ping."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.schemas import Page
+from leadpulse.webhooks import schemas, service
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("", response_model=Page[schemas.WebhookRead])
+async def list_webhooks(
+    caller: ServerDep, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.WebhookRead]:
+    """List the project's webhook subscriptions, newest first."""
+    rows, total = await service.list_subscriptions(
+        c.db, project_id=caller.project_id, limit=limit, offset=offset
+    )
+    items = [schemas.WebhookRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.WebhookCreated)
+async def create_webhook(
+    body: schemas.WebhookCreate, caller: ServerDep, c: ContainerDep
+) -> schemas.WebhookCreated:
+    """Subscribe a URL to events; the response shows the signing secret, once."""
+    row = await service.create_subscription(
+        c.db,
+        c.settings,
+        project_id=caller.project_id,
+        url=body.url,
+        events=list(body.events),
+        active=body.active,
+    )
+    return schemas.WebhookCreated.model_validate(row)
+
+
+@router.get("/{webhook_id}", response_model=schemas.WebhookRead)
+async def get_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> schemas.WebhookRead:
+    """Read one subscription (without its secret)."""
+    row = await service.read_subscription(
+        c.db, project_id=caller.project_id, subscription_id=webhook_id
+    )
+    return schemas.WebhookRead.model_validate(row)
+
+
+@router.patch("/{webhook_id}", response_model=schemas.WebhookRead)
+async def update_webhook(
+    webhook_id: int, body: schemas.WebhookUpdate, caller: ServerDep, c: ContainerDep
+) -> schemas.WebhookRead:
+    """Change a subscription's URL, events or active flag."""
+    row = await service.update_subscription(
+        c.db,
+        c.settings,
+        project_id=caller.project_id,
+        subscription_id=webhook_id,
+        changes=body.model_dump(exclude_unset=True),
+    )
+    return schemas.WebhookRead.model_validate(row)
+
+
+@router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+    """Delete a subscription and its delivery log."""
+    await service.delete_subscription(
+        c.db, project_id=caller.project_id, subscription_id=webhook_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{webhook_id}/deliveries", response_model=Page[schemas.DeliveryRead])
+async def list_deliveries(
+    webhook_id: int,
+    caller: ServerDep,
+    c: ContainerDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    status_: Annotated[schemas.DeliveryStatus | None, Query(alias="status")] = None,
+) -> Page[schemas.DeliveryRead]:
+    """List a subscription's deliveries, newest first."""
+    rows, total = await service.list_deliveries(
+        c.db,
+        project_id=caller.project_id,
+        subscription_id=webhook_id,
+        limit=limit,
+        offset=offset,
+        status=status_,
+    )
+    items = [schemas.DeliveryRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=schemas.DeliveryRead,
+)
+async def redeliver(
+    webhook_id: int, delivery_id: int, caller: ServerDep, c: ContainerDep
+) -> schemas.DeliveryRead:
+    """Queue a delivery again (same webhook-id, fresh attempts)."""
+    row = await service.redeliver(
+        c.db, project_id=caller.project_id, subscription_id=webhook_id, delivery_id=delivery_id
+    )
+    return schemas.DeliveryRead.model_validate(row)
+
+
+@router.post(
+    "/{webhook_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.DeliveryRead
+)
+async def send_test(webhook_id: int, caller: ServerDep, c: ContainerDep) -> schemas.DeliveryRead:
+    """Queue a ``ping`` message to the subscription."""
+    row = await service.send_test(c.db, project_id=caller.project_id, subscription_id=webhook_id)
+    return schemas.DeliveryRead.model_validate(row)

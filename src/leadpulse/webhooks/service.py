@@ -1,0 +1,211 @@
+"""Webhook subscriptions (per project) and their delivery rows (the outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leadpulse.config import Settings
+from leadpulse.errors import Conflict, InvalidInput, NotFound
+from leadpulse.store.db import Database
+from leadpulse.store.models import WebhookDelivery, WebhookSubscription
+from leadpulse.store.types import utcnow
+from leadpulse.webhooks import signing, ssrf
+from leadpulse.webhooks.messages import Message, ping_message
+
+
+def new_message_id() -> str:
+    """Mint a ``webhook-id``: ``msg_`` + 32 hex characters."""
+    return f"msg_{uuid.uuid4().hex}"
+
+
+async def check_target(settings: Settings, *, url: str, loc: str) -> None:
+    """Refuse a URL the SSRF guard would refuse, as a 422 naming ``loc``."""
+    try:
+        await ssrf.check_url(url, allow_private=settings.webhooks_allow_private)
+    except ssrf.TargetRefused as exc:
+        raise InvalidInput.field(loc, str(exc)) from exc
+
+
+async def get_subscription(
+    session: AsyncSession, *, project_id: int, subscription_id: int
+) -> WebhookSubscription:
+    """Load a subscription of the project, or raise NotFound."""
+    row = await session.get(WebhookSubscription, subscription_id)
+    if row is None or row.project_id != project_id:
+        raise NotFound(f"No webhook subscription {subscription_id} in this project.")
+    return row
+
+
+async def create_subscription(
+    db: Database, settings: Settings, *, project_id: int, url: str, events: list[str], active: bool
+) -> WebhookSubscription:
+    """Subscribe a URL to event types with a fresh signing secret."""
+    await check_target(settings, url=url, loc="body.url")
+    row = WebhookSubscription(
+        project_id=project_id, url=url, events=events, secret=signing.new_secret(), active=active
+    )
+    async with db.transaction() as session:
+        session.add(row)
+    return row
+
+
+async def list_subscriptions(
+    db: Database, *, project_id: int, limit: int, offset: int
+) -> tuple[list[WebhookSubscription], int]:
+    """List a project's subscriptions, newest first, with the total count."""
+    where = WebhookSubscription.project_id == project_id
+    async with db.sessions() as session:
+        total = await session.scalar(select(func.count()).where(where))
+        rows = await session.scalars(
+            select(WebhookSubscription)
+            .where(where)
+            .order_by(WebhookSubscription.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(rows), total or 0
+
+
+async def read_subscription(
+    db: Database, *, project_id: int, subscription_id: int
+) -> WebhookSubscription:
+    """Load one subscription of the project."""
+    async with db.sessions() as session:
+        return await get_subscription(
+            session, project_id=project_id, subscription_id=subscription_id
+        )
+
+
+async def update_subscription(
+    db: Database,
+    settings: Settings,
+    *,
+    project_id: int,
+    subscription_id: int,
+    changes: dict[str, Any],
+) -> WebhookSubscription:
+    """Change a subscription's URL, events or active flag."""
+    if "url" in changes:
+        await check_target(settings, url=changes["url"], loc="body.url")
+    async with db.transaction() as session:
+        row = await get_subscription(
+            session, project_id=project_id, subscription_id=subscription_id
+        )
+        for name, value in changes.items():
+            setattr(row, name, value)
+    return row
+
+
+async def delete_subscription(db: Database, *, project_id: int, subscription_id: int) -> None:
+    """Delete a subscription and its delivery log."""
+    async with db.transaction() as session:
+        row = await get_subscription(
+            session, project_id=project_id, subscription_id=subscription_id
+        )
+        await session.delete(row)
+
+
+async def list_deliveries(
+    db: Database,
+    *,
+    project_id: int,
+    subscription_id: int,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+) -> tuple[list[WebhookDelivery], int]:
+    """List a subscription's deliveries, newest first, with the total count."""
+    conditions = [
+        WebhookDelivery.subscription_id == subscription_id,
+        WebhookDelivery.project_id == project_id,
+    ]
+    if status is not None:
+        conditions.append(WebhookDelivery.status == status)
+    async with db.sessions() as session:
+        await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+        total = await session.scalar(select(func.count()).where(*conditions))
+        rows = await session.scalars(
+            select(WebhookDelivery)
+            .where(*conditions)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(rows), total or 0
+
+
+async def redeliver(
+    db: Database, *, project_id: int, subscription_id: int, delivery_id: int
+) -> WebhookDelivery:
+    """Queue a delivery again now, with a fresh attempt budget and the same webhook-id."""
+    now = utcnow()
+    async with db.transaction() as session:
+        await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+        row = await session.get(WebhookDelivery, delivery_id)
+        if row is None or row.subscription_id != subscription_id:
+            raise NotFound(f"No delivery {delivery_id} for webhook {subscription_id}.")
+        if row.status == "pending" and row.locked_until is not None and row.locked_until > now:
+            raise Conflict("This delivery is being attempted right now; try again shortly.")
+        row.status = "pending"
+        row.attempts = 0
+        row.next_attempt_at = now
+        row.locked_until = None
+        row.delivered_at = None
+    return row
+
+
+async def send_test(db: Database, *, project_id: int, subscription_id: int) -> WebhookDelivery:
+    """Queue a ``ping`` message to one subscription (active or not)."""
+    message = ping_message(project_id, subscription_id)
+    async with db.transaction() as session:
+        await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+        row = _delivery(message, subscription_id)
+        session.add(row)
+    return row
+
+
+def _delivery(message: Message, subscription_id: int) -> WebhookDelivery:
+    return WebhookDelivery(
+        project_id=message.project_id,
+        subscription_id=subscription_id,
+        message_id=new_message_id(),
+        event_type=message.type,
+        payload=message.payload(),
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+
+
+async def enqueue(db: Database, *, messages: Iterable[Message]) -> int:
+    """Add one delivery per message per active subscription listing its type; count them."""
+    batch = list(messages)
+    projects = {m.project_id for m in batch}
+    if not projects:
+        return 0
+    async with db.transaction() as session:
+        subscriptions = (
+            await session.execute(
+                select(
+                    WebhookSubscription.id,
+                    WebhookSubscription.project_id,
+                    WebhookSubscription.events,
+                ).where(
+                    WebhookSubscription.project_id.in_(projects),
+                    WebhookSubscription.active.is_(True),
+                )
+            )
+        ).all()
+        rows = [
+            _delivery(message, sub.id)
+            for message in batch
+            for sub in subscriptions
+            if sub.project_id == message.project_id and message.type in (sub.events or ())
+        ]
+        session.add_all(rows)
+    return len(rows)

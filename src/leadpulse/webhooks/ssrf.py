@@ -1,0 +1,127 @@
+"""SSRF guard for every outgoing request to a user-supplied URL.
+
+A target is refused when its host is, or resolves to, a loopback, private, link-local,
+multicast, reserved, unspecified, other non-public, or cloud-metadata address — unless
+``LEADPULSE_WEBHOOKS_ALLOW_PRIVATE=true``. The check runs when a URL is saved and again
+before every attempt (DNS may change). A checked request is *pinned* to the address that
+passed the check (the URL carries the IP; ``Host`` and TLS SNI keep the name, so the
+certificate is still verified against it), which closes the DNS-rebinding window between
+check and connect. Redirects are never followed by callers.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+METADATA_ADDRESSES = frozenset(
+    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+)
+ALLOW_HINT = "set LEADPULSE_WEBHOOKS_ALLOW_PRIVATE=true to allow it"
+
+
+class TargetRefused(Exception):
+    """The URL is malformed or points at an address outgoing requests may not reach.
+
+    ``retryable`` is True only when the host did not resolve (DNS may recover).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """How to request a checked URL: possibly pinned to the address that passed."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+
+def refusal(ip: IPAddress) -> str | None:
+    """Name why an address is refused (e.g. ``"loopback"``), or None if it is public."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip in METADATA_ADDRESSES:
+        return "cloud metadata"
+    kinds = (
+        ("unspecified", ip.is_unspecified),
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("non-public", not ip.is_global),
+    )
+    return next((name for name, flag in kinds if flag), None)
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """Resolve a host name to its addresses (getaddrinfo in a worker thread)."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]).split("%", 1)[0] for info in infos]
+
+
+def parse_url(url: str) -> httpx.URL:
+    """Parse an http(s) URL with a host; raise TargetRefused otherwise."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise TargetRefused(f"not a valid URL: {exc}") from exc
+    if parsed.scheme not in ("http", "https"):
+        raise TargetRefused("the URL must use http or https")
+    if not parsed.host:
+        raise TargetRefused("the URL has no host")
+    return parsed
+
+
+async def _addresses(parsed: httpx.URL, resolver: Resolver) -> list[IPAddress]:
+    try:
+        return [ipaddress.ip_address(parsed.host)]
+    except ValueError:
+        pass  # a name, not a literal: resolve it
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        found = await resolver(parsed.host, port)
+    except OSError as exc:
+        raise TargetRefused(f"cannot resolve host {parsed.host}: {exc}", retryable=True) from exc
+    if not found:
+        raise TargetRefused(f"host {parsed.host} has no address", retryable=True)
+    return [ipaddress.ip_address(address) for address in found]
+
+
+async def check_url(url: str, *, allow_private: bool, resolver: Resolver = resolve) -> Target:
+    """Check a URL before a request and return how to send it; raise TargetRefused."""
+    parsed = parse_url(url)
+    if allow_private:
+        return Target(url=str(parsed))
+    addresses = await _addresses(parsed, resolver)
+    for ip in addresses:
+        reason = refusal(ip)
+        if reason is not None:
+            raise TargetRefused(
+                f"{parsed.host} is a {reason} address ({ip}); {ALLOW_HINT}"
+                if str(ip) == parsed.host
+                else f"{parsed.host} resolves to {ip}, a {reason} address; {ALLOW_HINT}"
+            )
+    pinned = addresses[0]
+    if str(pinned) == parsed.host:
+        return Target(url=str(parsed))
+    extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+    host_header = parsed.netloc.decode("ascii")
+    return Target(
+        url=str(parsed.copy_with(host=str(pinned))),
+        headers={"Host": host_header},
+        extensions=extensions,
+    )
