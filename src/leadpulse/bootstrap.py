@@ -32,6 +32,8 @@ MergeHook = Callable[[Sequence[LeadMerged]], Awaitable[None]]
 AutomationHook = Callable[[Sequence[AutomationExecuted]], Awaitable[None]]
 # A background loop runs in the worker (and in `serve`) until the event is set.
 Loop = Callable[["Container", anyio.Event], Awaitable[None]]
+# A drain does every piece of due background work once and returns how many (burst mode).
+Drain = Callable[["Container"], Awaitable[int]]
 
 log = structlog.get_logger("leadpulse.bootstrap")
 
@@ -57,6 +59,7 @@ class Container:
     after_merge: list[MergeHook] = field(default_factory=list)
     after_automation: list[AutomationHook] = field(default_factory=list)
     loops: dict[str, Loop] = field(default_factory=dict)
+    drains: dict[str, Drain] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -27,6 +27,7 @@ def install(container: Container) -> None:
 
     container.after_scoring.append(automations_after_scoring)
     container.loops[runner.LOOP] = runner.run
+    container.drains[runner.LOOP] = drain
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:

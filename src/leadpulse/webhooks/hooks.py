@@ -39,6 +39,7 @@ def install(container: Container) -> None:
     container.after_merge.append(webhooks_after_merge)
     container.after_automation.append(webhooks_after_automation)
     container.loops[LOOP] = delivery.run
+    container.drains["webhooks"] = drain
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:

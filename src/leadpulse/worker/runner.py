@@ -109,6 +109,13 @@ class Worker:
 
     async def drain(self, *, now: datetime | None = None, max_wait: float = 120.0) -> int:
         """Process every due job, waiting out expired-lease jobs; return leads processed."""
+        total = await self._drain_jobs(now=now, max_wait=max_wait)
+        for name, drain in self.container.drains.items():
+            done = await drain(self.container)
+            log.info("background_drained", loop=name, items=done)
+        return total
+
+    async def _drain_jobs(self, *, now: datetime | None, max_wait: float) -> int:
         total = 0
         deadline = asyncio.get_running_loop().time() + max_wait
         while True:
