@@ -92,7 +92,8 @@ async def enqueue(
             "run_at": now,
             "enqueued_at": now,
         }
-        for lead_id, project_id in dict(pairs).items()
+        # sorted: concurrent upserts lock job rows in one order (no deadlocks on PostgreSQL)
+        for lead_id, project_id in sorted(dict(pairs).items())
     ]
     if not rows:
         return
