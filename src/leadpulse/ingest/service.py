@@ -167,7 +167,8 @@ async def store(
     for index, (item, lead_id) in enumerate(zip(items, targets, strict=True)):
         if lead_id is not None:
             first.setdefault((item.project_id, item.event_id), index)
-    rows = [_event_row(items[i], targets[i]) for i in first.values()]  # type: ignore[arg-type]
+    # key order: concurrent inserts of the same eventIds wait on each other, never deadlock
+    rows = [_event_row(items[i], targets[i]) for _, i in sorted(first.items())]  # type: ignore[arg-type]
     inserted: dict[tuple[int, str], tuple[int, int]] = {}
     if rows:
         stmt = (
