@@ -1,24 +1,23 @@
-"""Helpers for live-update tests: a real API on uvicorn and a minimal Socket.IO client.
+"""Helpers for live-update tests: a real API on uvicorn and a thin Socket.IO test client.
 
-The client speaks Engine.IO 4 / Socket.IO 5 over a plain WebSocket (``websockets``, already
-a dependency of uvicorn[standard]); python-socketio's own AsyncClient would need aiohttp,
-which LeadPulse does not depend on. Frames: ``0{open}``, ``40{auth}`` connect,
-``40{sid}`` accepted / ``44{message}`` refused, ``42[event, data]``, ping ``2`` → pong ``3``.
+``LiveClient`` wraps python-socketio's own ``socketio.AsyncClient`` (aiohttp is a dev
+dependency): it connects over the ``websocket`` transport with ``auth={"token": ...}``,
+never reconnects, and a catch-all ``*`` handler queues every received event in arrival
+order. A refused connection (the server's CONNECT_ERROR) is raised as ``Refused``
+carrying the server's payload.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import socket
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import socketio
 import uvicorn
-from websockets.asyncio.client import ClientConnection, connect
 
 from leadpulse.api.app import asgi_app
 from leadpulse.live import hooks as live_hooks
@@ -38,33 +37,37 @@ class LiveClient:
     """One Socket.IO client on the default namespace; received events queue up in order."""
 
     def __init__(self, base_url: str) -> None:
-        self.url = "ws" + base_url.removeprefix("http") + "/socket.io/?EIO=4&transport=websocket"
+        self.url = base_url
         self.inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self._ws: ClientConnection | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._refusal: list[Any] = []
+        self._sio = sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
+        sio.on("connect_error", self._refused)
+        sio.on("*", self._received)
+
+    def _refused(self, data: Any = None) -> None:
+        self._refusal.append(data)
+
+    def _received(self, event: str, data: Any = None, *_: Any) -> None:
+        self.inbox.put_nowait((event, data))
 
     async def connect(self, token: str | None) -> None:
         """Open the socket and authenticate; raise Refused if the server says no."""
-        self._ws = ws = await connect(self.url)
-        opening = await asyncio.wait_for(ws.recv(), WAIT_SECONDS)
-        assert isinstance(opening, str) and opening.startswith("0"), opening
-        await ws.send("40" if token is None else "40" + json.dumps({"token": token}))
-        reply = await asyncio.wait_for(ws.recv(), WAIT_SECONDS)
-        assert isinstance(reply, str)
-        if reply.startswith("44"):
+        try:
+            async with asyncio.timeout(WAIT_SECONDS):
+                await self._sio.connect(
+                    self.url,
+                    auth=None if token is None else {"token": token},
+                    transports=["websocket"],
+                    wait_timeout=WAIT_SECONDS,
+                )
+        except socketio.exceptions.ConnectionError as exc:
             await self.close()
-            raise Refused(json.loads(reply[2:]))
-        assert reply.startswith("40"), reply
-        self._reader = asyncio.create_task(self._read(ws))
-
-    async def _read(self, ws: ClientConnection) -> None:
-        with contextlib.suppress(Exception):
-            async for frame in ws:
-                if frame == "2":
-                    await ws.send("3")
-                elif isinstance(frame, str) and frame.startswith("42"):
-                    name, *args = json.loads(frame[2:])
-                    self.inbox.put_nowait((name, args[0] if args else None))
+            if self._sio.failed_namespaces and self._refusal:
+                raise Refused(self._refusal[-1]) from exc
+            raise
+        except BaseException:
+            await self.close()
+            raise
 
     async def next(self) -> tuple[str, Any]:
         """Return the next received event as (name, data), waiting a bounded time."""
@@ -75,15 +78,8 @@ class LiveClient:
         return [await self.next() for _ in range(count)]
 
     async def close(self) -> None:
-        """Close the socket."""
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-            self._reader = None
-        if self._ws is not None:
-            await self._ws.close()
-            self._ws = None
+        """Disconnect; also releases the HTTP session of a refused or failed connection."""
+        await self._sio.disconnect()
 
 
 @dataclass
