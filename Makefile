@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: install install-dev run test test-fast lint format bench services web web-test clean
+.PHONY: install install-dev run test test-fast lint format bench services web web-test api-client chromium clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -26,8 +26,21 @@ run: install ## Run LeadPulse embedded (SQLite, in-process queue) on http://loca
 services: ## Make sure PostgreSQL and Redis answer (starts them when installed but stopped)
 	scripts/services.sh
 
-test: install-dev services ## Run the whole suite: unit, SQLite, PostgreSQL, Redis
+chromium: ## Headless Chromium for browser tests (Debian package; never downloaded by a test tool)
+	scripts/ensure-chromium.sh
+
+test: install-dev services chromium ## Run the whole suite: unit, SQLite, PostgreSQL, Redis, browser, dashboard
 	$(VENV)/bin/pytest
+	$(MAKE) web-test
+
+web: ## Build the dashboard into web/dist (needs Node.js 20+)
+	scripts/build-web.sh
+
+web-test: ## Dashboard unit tests (vitest + Testing Library)
+	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm test
+
+api-client: install-dev ## Regenerate web/src/api/{openapi.json,schema.d.ts} from the app
+	scripts/gen-api-client.sh
 
 test-fast: install-dev ## Unit tests and SQLite only
 	$(VENV)/bin/pytest -m "not postgres and not redis and not browser"
@@ -41,8 +54,9 @@ format: install-dev
 	$(VENV)/bin/ruff format src tests bench
 	$(VENV)/bin/ruff check --fix src tests bench
 
-bench: install-dev services ## Benchmarks against a baseline measured in the same run
-	$(VENV)/bin/leadpulse bench run
+bench: install-dev services ## Benchmarks against a baseline measured in the same run (BENCH_ARGS="--quick --backend sqlite")
+	bench/ensure-tools.sh
+	$(VENV)/bin/leadpulse bench run $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .uv .pytest_cache .mypy_cache .ruff_cache .hypothesis

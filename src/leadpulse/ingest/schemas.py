@@ -17,6 +17,7 @@ from leadpulse.core.identity import normalize_email
 
 EVENT_TYPE_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 MAX_ID = 128
+CONTAINERS = (dict, list)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -95,9 +96,17 @@ def check_nesting(value: Any, *, max_depth: int, max_keys: int, path: str) -> st
         if isinstance(node, dict):
             if len(node) > max_keys:
                 return f"{where}: more than {max_keys} keys"
-            children = [(v, depth + 1, f"{where}.{k}") for k, v in node.items()]
+            # only containers can break a limit: scalars are never pushed (same result, and
+            # no path string is built for them)
+            children = [
+                (v, depth + 1, f"{where}.{k}") for k, v in node.items() if isinstance(v, CONTAINERS)
+            ]
         elif isinstance(node, list):
-            children = [(v, depth + 1, f"{where}.{i}") for i, v in enumerate(node)]
+            children = [
+                (v, depth + 1, f"{where}.{i}")
+                for i, v in enumerate(node)
+                if isinstance(v, CONTAINERS)
+            ]
         else:
             continue
         if depth > max_depth:

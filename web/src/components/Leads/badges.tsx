@@ -1,0 +1,31 @@
+import { riskStyle, stageStyle } from "../../lib/format";
+import { Badge } from "../ui/primitives";
+
+export function StageBadge({ stage }: { stage: string }) {
+  return <Badge className={stageStyle(stage)}>{stage}</Badge>;
+}
+
+export function RiskBadge({ risk }: { risk: string }) {
+  return <Badge className={riskStyle(risk)}>{risk} risk</Badge>;
+}
+
+export function VelocityBar({ value }: { value: number }) {
+  const pct = Math.max(0, Math.min(100, value));
+  const color = pct >= 70 ? "bg-rose-500" : pct >= 40 ? "bg-amber-500" : "bg-brand-500";
+  return (
+    <div className="flex items-center gap-2" title={`Velocity ${pct}/100`}>
+      <div className="h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Velocity">
+        <div className={`h-full ${color}`} style={{ width: `${pct}%` }} />
+      </div>
+      <span className="w-6 text-xs text-slate-500 tabular-nums">{pct}</span>
+    </div>
+  );
+}
+
+export function IdentityBadge({ identified }: { identified: boolean }) {
+  return identified ? (
+    <Badge className="bg-sky-50 text-sky-700 ring-sky-200 dark:bg-sky-950 dark:text-sky-300 dark:ring-sky-800">identified</Badge>
+  ) : (
+    <Badge className="bg-slate-50 text-slate-500 ring-slate-200 dark:bg-slate-900 dark:text-slate-400 dark:ring-slate-700">anonymous</Badge>
+  );
+}
