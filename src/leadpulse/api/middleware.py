@@ -18,9 +18,13 @@ from leadpulse.api.problems import problem
 log = structlog.get_logger("leadpulse.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
+# Google Identity Services (the "Sign in with Google" button) loads its script, style and
+# iframe from accounts.google.com/gsi; nothing else leaves the origin.
+_GSI = "https://accounts.google.com/gsi/"
 DASHBOARD_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
+    f"default-src 'self'; script-src 'self' {_GSI}client; "
+    f"style-src 'self' 'unsafe-inline' {_GSI}style; img-src 'self' data:; "
+    f"connect-src 'self' ws: wss: {_GSI}; frame-src {_GSI}; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
 DOCS_CSP = (
