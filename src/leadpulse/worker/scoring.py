@@ -64,7 +64,7 @@ class _Plan:
 async def _lock_leads(session: AsyncSession, lead_ids: Sequence[int]) -> list[Lead]:
     query = select(Lead).where(Lead.id.in_(sorted(lead_ids))).order_by(Lead.id)
     if is_postgres(session):
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)  # NO KEY UPDATE: ingest's FK locks pass
     rows = await session.scalars(query.execution_options(populate_existing=True))
     return list(rows)
 
