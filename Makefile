@@ -46,13 +46,13 @@ test-fast: install-dev ## Unit tests and SQLite only
 	$(VENV)/bin/pytest -m "not postgres and not redis and not browser"
 
 lint: install-dev ## ruff (lint + format check) and mypy --strict on src/
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check src tests $(wildcard bench)
 	$(VENV)/bin/mypy
 
 format: install-dev
-	$(VENV)/bin/ruff format src tests bench
-	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests $(wildcard bench)
+	$(VENV)/bin/ruff check --fix src tests $(wildcard bench)
 
 bench: install-dev services ## Benchmarks against a baseline measured in the same run (BENCH_ARGS="--quick --backend sqlite")
 	bench/ensure-tools.sh
