@@ -1,0 +1,1 @@
+"""The ``leadpulse bench`` harness: workload, load generation, baselines and the report."""
