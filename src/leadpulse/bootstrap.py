@@ -12,7 +12,10 @@ background loops. Nothing runs inside the pipeline's transactions.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +65,34 @@ class Container:
     drains: dict[str, Drain] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    _published: deque[tuple[Sequence[Any], Sequence[Any]]] = field(default_factory=deque)
+    _publisher: asyncio.Task[None] | None = None
+
+    def publish_later(
+        self, hooks: Sequence[Callable[[Any], Awaitable[None]]], items: Sequence[Any]
+    ) -> None:
+        """Hand outcomes to the background publisher (hot paths: ingest commits, scoring).
+
+        One task calls the hooks in submission order, so the committer and the worker never
+        wait for a Socket.IO emit or a delivery row. ``flush()`` waits until it is idle.
+        """
+        if not items or not hooks:
+            return
+        self._published.append((hooks, items))
+        if self._publisher is None or self._publisher.done():
+            self._publisher = asyncio.get_running_loop().create_task(
+                self._publish_pending(), name="post-commit-publisher"
+            )
+
+    async def _publish_pending(self) -> None:
+        while self._published:
+            hooks, items = self._published.popleft()
+            await self.publish(hooks, items)
+
+    async def flush(self) -> None:
+        """Wait until every outcome handed to ``publish_later`` has been published."""
+        while self._publisher is not None and not self._publisher.done():
+            await asyncio.shield(self._publisher)
 
     async def publish(
         self, hooks: Sequence[Callable[[Any], Awaitable[None]]], items: Sequence[Any]
@@ -76,7 +107,9 @@ class Container:
                 log.exception("hook_failed", hook=getattr(hook, "__qualname__", repr(hook)))
 
     async def close(self) -> None:
-        """Release pools and connections."""
+        """Publish what is pending, then release pools and connections."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.flush(), 10)
         for closer in reversed(self.closers):
             await closer()
         await self.db.dispose()

@@ -53,7 +53,7 @@ class Intake:
     async def _after_commit(self, ingested: list[EventIngested]) -> None:
         if ingested:
             await self.container.waker.notify()
-            await self.container.publish(self.container.after_ingest, ingested)
+            self.container.publish_later(self.container.after_ingest, ingested)
 
     def validate(
         self,

@@ -67,31 +67,39 @@ def correct_timestamp(
     return timestamp
 
 
+async def _find_leads(
+    session: AsyncSession, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], tuple[int, int | None]]:
+    found = await session.execute(
+        select(LEADS.c.project_id, LEADS.c.anonymous_id, LEADS.c.id, LEADS.c.merged_into_id).where(
+            tuple_(LEADS.c.project_id, LEADS.c.anonymous_id).in_(keys)
+        )
+    )
+    return {(p, a): (lead_id, merged) for p, a, lead_id, merged in found.all()}
+
+
 async def _lead_ids_by_anonymous(
     session: AsyncSession, items: Sequence[Incoming], now: datetime
 ) -> dict[tuple[int, str], int]:
     keys = sorted({(i.project_id, i.anonymous_id) for i in items if i.anonymous_id})
     if not keys:
         return {}
-    rows = [
-        {"project_id": p, "anonymous_id": a, "traits": {}, "created_at": now, "updated_at": now}
-        for p, a in keys
-    ]
-    stmt = insert(session, LEADS).on_conflict_do_nothing(
-        index_elements=[LEADS.c.project_id, LEADS.c.anonymous_id]
-    )
-    await session.execute(stmt, rows)
-    found = await session.execute(
-        select(LEADS.c.project_id, LEADS.c.anonymous_id, LEADS.c.id, LEADS.c.merged_into_id).where(
-            tuple_(LEADS.c.project_id, LEADS.c.anonymous_id).in_(keys)
+    # Read first, insert only the missing: an INSERT … ON CONFLICT on a lead that a scoring
+    # transaction is updating would wait for that transaction to commit.
+    leads = await _find_leads(session, keys)
+    missing = [k for k in keys if k not in leads]
+    if missing:
+        rows = [
+            {"project_id": p, "anonymous_id": a, "traits": {}, "created_at": now, "updated_at": now}
+            for p, a in missing
+        ]
+        stmt = insert(session, LEADS).on_conflict_do_nothing(
+            index_elements=[LEADS.c.project_id, LEADS.c.anonymous_id]
         )
-    )
-    ids: dict[tuple[int, str], int] = {}
-    merged: dict[int, int] = {}
-    for project_id, anonymous_id, lead_id, merged_into in found.all():
-        ids[(project_id, anonymous_id)] = lead_id
-        if merged_into is not None:
-            merged[lead_id] = merged_into
+        await session.execute(stmt, rows)
+        leads.update(await _find_leads(session, missing))
+    ids = {key: lead_id for key, (lead_id, _) in leads.items()}
+    merged = {lead_id: into for lead_id, into in leads.values() if into is not None}
     if merged:
         aliases = await resolve_aliases(session, merged)
         ids = {key: aliases.get(lead_id, lead_id) for key, lead_id in ids.items()}

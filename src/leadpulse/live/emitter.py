@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import socketio
 
 from leadpulse.bootstrap import Container
+from leadpulse.live.presence import Presence, presence_for
 
 EMITTER_KEY = "live_emitter"
 SERVER_KEY = "sio"
@@ -41,12 +42,14 @@ class Emitter(Protocol):
 class ServerEmitter:
     """Emit through the Socket.IO server running in this process."""
 
-    def __init__(self, server: socketio.AsyncServer) -> None:
+    def __init__(self, server: socketio.AsyncServer, presence: Presence) -> None:
         self.server = server
+        self.presence = presence
 
     async def emit(self, event: str, data: dict[str, Any], project_id: int) -> None:
-        """Send ``event`` to the project's room."""
-        await self.server.emit(event, data, room=room(project_id))
+        """Send ``event`` to the project's room, if anyone listens."""
+        if await self.presence.listening(project_id):
+            await self.server.emit(event, data, room=room(project_id))
 
     async def close(self) -> None:
         """Nothing to release: the server is closed with the API."""
@@ -55,12 +58,14 @@ class ServerEmitter:
 class RedisEmitter:
     """Publish through Redis for the API processes to relay (no server in this process)."""
 
-    def __init__(self, url: str, *, channel: str) -> None:
+    def __init__(self, url: str, *, channel: str, presence: Presence) -> None:
         self.manager = socketio.AsyncRedisManager(url, channel=channel, write_only=True)
+        self.presence = presence
 
     async def emit(self, event: str, data: dict[str, Any], project_id: int) -> None:
-        """Publish ``event`` for the project's room."""
-        await self.manager.emit(event, data, room=room(project_id), namespace="/")
+        """Publish ``event`` for the project's room, if anyone listens."""
+        if await self.presence.listening(project_id):
+            await self.manager.emit(event, data, room=room(project_id), namespace="/")
 
     async def close(self) -> None:
         """Close the Redis connection, if one was opened."""
@@ -87,10 +92,12 @@ def select_emitter(container: Container) -> Emitter:
     """Build the adapter this process needs (server here, else Redis, else nothing)."""
     server = container.extras.get(SERVER_KEY)
     if server is not None:
-        return ServerEmitter(server)
+        return ServerEmitter(server, presence_for(container))
     settings = container.settings
     if settings.redis_url:
-        return RedisEmitter(settings.redis_url, channel=settings.live_channel)
+        return RedisEmitter(
+            settings.redis_url, channel=settings.live_channel, presence=presence_for(container)
+        )
     return NullEmitter()
 
 

@@ -19,6 +19,7 @@ from leadpulse.api.deps import caller_from_jwt
 from leadpulse.bootstrap import Container
 from leadpulse.errors import LeadPulseError
 from leadpulse.live.emitter import EMITTER_KEY, SERVER_KEY, room
+from leadpulse.live.presence import presence_for
 
 log = structlog.get_logger("leadpulse.live")
 
@@ -52,9 +53,19 @@ def create_server(container: Container) -> socketio.AsyncServer:
         except LeadPulseError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.detail) from exc
         await sio.enter_room(sid, room(caller.project_id))
+        projects[sid] = caller.project_id
+        await presence.joined(caller.project_id)
         log.debug("live_connected", sid=sid, project_id=caller.project_id)
 
+    async def disconnect(sid: str, *_: Any) -> None:
+        project_id = projects.pop(sid, None)
+        if project_id is not None:
+            await presence.left(project_id)
+
+    presence = presence_for(container)
+    projects: dict[str, int] = {}
     sio.on("connect", connect)
+    sio.on("disconnect", disconnect)
     return sio
 
 

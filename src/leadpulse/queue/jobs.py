@@ -149,6 +149,10 @@ async def finish(session: AsyncSession, claims: Sequence[Claim]) -> None:
     if not claims:
         return
     mine = JOBS.c.lead_id.in_([c.lead_id for c in claims])
+    if is_postgres(session):  # lock in lead id order, as enqueue does: no deadlock
+        await session.execute(
+            select(JOBS.c.lead_id).where(mine).order_by(JOBS.c.lead_id).with_for_update()
+        )
     await session.execute(delete(JOBS).where(mine, JOBS.c.dirty.is_(False)))
     done = {
         "status": "pending",

@@ -70,7 +70,7 @@ class Worker:
             log.warning("batch_failed_isolating", leads=len(claims), error=repr(exc))
             outcome = await self._score_one_by_one(claims, now)
         self.processed += len(outcome.scored)
-        await self._publish(outcome)
+        self._publish(outcome)
         return len(claims)
 
     async def _score(self, claims: list[Claim], now: datetime) -> BatchOutcome:
@@ -102,14 +102,15 @@ class Worker:
             error=repr(exc),
         )
 
-    async def _publish(self, outcome: BatchOutcome) -> None:
+    def _publish(self, outcome: BatchOutcome) -> None:
         c = self.container
-        await c.publish(c.after_merge, outcome.merged)
-        await c.publish(c.after_scoring, outcome.scored)
+        c.publish_later(c.after_merge, outcome.merged)
+        c.publish_later(c.after_scoring, outcome.scored)
 
     async def drain(self, *, now: datetime | None = None, max_wait: float = 120.0) -> int:
         """Process every due job, waiting out expired-lease jobs; return leads processed."""
         total = await self._drain_jobs(now=now, max_wait=max_wait)
+        await self.container.flush()  # post-commit hooks create the delivery rows
         for name, drain in self.container.drains.items():
             done = await drain(self.container)
             log.info("background_drained", loop=name, items=done)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
+import sqlite3
 from typing import Any
 
 import httpx
@@ -104,11 +107,13 @@ async def test_sigterm_drains_in_flight_work_and_abandons_no_lease(
     account = await signup()
     total = 300 * 8
     await ingest(account.publishable_key, random_events(300, 8, seed=5))
-    env = worker_env(database_url, LEADPULSE_WORKER_LEASE_SECONDS="600")
+    # One lead per transaction keeps the run long enough to be caught in the middle.
+    env = worker_env(
+        database_url, LEADPULSE_WORKER_LEASE_SECONDS="600", LEADPULSE_WORKER_CLAIM_BATCH="1"
+    )
     worker = spawn(["worker"], env)
-    done = select(func.count()).select_from(Event).where(Event.processed.is_(True))
     await wait_for(
-        lambda: _between(db, done, 0, total), what="the worker to be mid-run", interval=0.005
+        lambda: _processed_between(db, 0, total), what="the worker to be mid-run", interval=0.005
     )
     worker.signal(signal.SIGTERM)
     assert await worker.wait() == 0, worker.output[-3000:]
@@ -120,5 +125,21 @@ async def test_sigterm_drains_in_flight_work_and_abandons_no_lease(
     await assert_exactly_once(db, account.project_id, expected_events=total)
 
 
-async def _between(db: Any, query: Any, low: int, high: int) -> bool:
-    return low < await _count(db, query) < high
+async def _processed_between(db: Any, low: int, high: int) -> bool:
+    """Count processed events without queueing behind the worker's writes.
+
+    On SQLite every LeadPulse transaction takes the write lock (BEGIN IMMEDIATE), so a poll
+    through ``db`` waits for the worker and may only ever see "none" or "all"; a plain WAL
+    reader never waits.
+    """
+    if db.is_postgres:
+        done = select(func.count()).select_from(Event).where(Event.processed.is_(True))
+        count = await _count(db, done)
+    else:
+        count = await asyncio.to_thread(_sqlite_processed, db.engine.url.database)
+    return low < count < high
+
+
+def _sqlite_processed(path: str) -> int:
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+        return int(conn.execute("SELECT count(*) FROM events WHERE processed = 1").fetchone()[0])
