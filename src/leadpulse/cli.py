@@ -108,37 +108,21 @@ def db_upgrade(
 ) -> None:
     """Apply database migrations up to REVISION (default: newest)."""
     from leadpulse.store import migrate
-    from leadpulse.store.db import Database
 
-    settings = _settings(data_dir=data_dir)
+    async def work(db: Database) -> str | None:
+        await migrate.upgrade(db, revision)
+        return await migrate.current_revision(db)
 
-    async def run() -> str | None:
-        db = Database(settings.resolved_database_url, pool_size=1)
-        try:
-            await migrate.upgrade(db, revision)
-            return await migrate.current_revision(db)
-        finally:
-            await db.dispose()
-
-    console.print(f"Database at revision [bold]{asyncio.run(run())}[/]")
+    current = _with_db(_settings(data_dir=data_dir), work)
+    console.print(f"Database at revision [bold]{current}[/]")
 
 
 @db_app.command("current")
 def db_current(data_dir: DataDirOpt = None) -> None:
     """Print the revision the database is at."""
     from leadpulse.store import migrate
-    from leadpulse.store.db import Database
 
-    settings = _settings(data_dir=data_dir)
-
-    async def run() -> str | None:
-        db = Database(settings.resolved_database_url, pool_size=1)
-        try:
-            return await migrate.current_revision(db)
-        finally:
-            await db.dispose()
-
-    typer.echo(asyncio.run(run()) or "unmigrated")
+    typer.echo(_with_db(_settings(data_dir=data_dir), migrate.current_revision) or "unmigrated")
 
 
 def main() -> None:

@@ -146,8 +146,3 @@ def _publish_secret(path: Path, secret: str) -> None:
         pass
     finally:
         staging.unlink()
-
-
-def load_settings(**overrides: object) -> Settings:
-    """Build Settings from the environment, with explicit overrides winning."""
-    return Settings(**overrides)  # type: ignore[arg-type]

@@ -6,7 +6,6 @@ URL without checking it against the caller (another project's resource answers 4
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -14,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from leadpulse.auth.security import decode_token, key_kind, sha256_hex
+from leadpulse.auth.security import decode_token, key_cache, key_kind, sha256_hex
 from leadpulse.bootstrap import Container
 from leadpulse.errors import Forbidden, Unauthorized
 from leadpulse.store.models import ApiKey, Project, User
@@ -46,39 +45,6 @@ _bearer = HTTPBearer(auto_error=False, description="JWT from /api/auth/login, or
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="pk_ or sk_ key")
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ApiKeyDep = Annotated[str | None, Depends(_api_key)]
-
-
-class KeyCache:
-    """A short-lived cache of API key lookups, keyed by the key's hash.
-
-    Ingest authenticates every request; the cache saves a query per request. Revocation
-    clears it in this process at once; other API processes see it within ``ttl`` seconds.
-    """
-
-    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._entries: dict[str, tuple[float, Caller | None]] = {}
-
-    def get(self, digest: str) -> tuple[bool, Caller | None]:
-        """Return (hit, caller); a cached None means a known-bad key."""
-        entry = self._entries.get(digest)
-        if entry is None or entry[0] < time.monotonic():
-            return False, None
-        return True, entry[1]
-
-    def put(self, digest: str, caller: Caller | None) -> None:
-        """Remember a lookup result."""
-        if len(self._entries) >= self.size:
-            self._entries.clear()
-        self._entries[digest] = (time.monotonic() + self.ttl, caller)
-
-    def clear(self) -> None:
-        """Forget everything (called when keys are rotated or revoked)."""
-        self._entries.clear()
-
-
-key_cache = KeyCache()
 
 
 async def _lookup_key(container: Container, digest: str, kind: Via) -> Caller | None:
@@ -119,7 +85,8 @@ async def caller_from_key(container: Container, plain: str) -> Caller:
     if kind is None:
         raise Unauthorized("The API key is not a LeadPulse key (pk_… or sk_…).")
     digest = sha256_hex(plain)
-    hit, caller = key_cache.get(digest)
+    hit, cached = key_cache.get(digest)
+    caller = cached if isinstance(cached, Caller) else None
     if not hit:
         caller = await _lookup_key(container, digest, kind)
         key_cache.put(digest, caller)

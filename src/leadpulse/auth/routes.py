@@ -35,7 +35,7 @@ async def register(body: schemas.RegisterIn, c: ContainerDep) -> schemas.AuthOut
     return _session_out(s)
 
 
-@router.post("/login", response_model=schemas.LoginOut)
+@router.post("/login", response_model=schemas.AuthOut)
 async def login(body: schemas.LoginIn, c: ContainerDep) -> schemas.AuthOut:
     """Exchange e-mail and password for a 7-day token."""
     return _session_out(

@@ -105,12 +105,6 @@ class AuthOut(ApiModel):
     project: ProjectBrief
 
 
-class LoginOut(ApiModel):
-    token: str
-    user: UserOut
-    project: ProjectBrief
-
-
 class KeyOut(ApiModel):
     type: Literal["publishable", "secret"]
     api_key: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -107,3 +108,37 @@ def decode_token(token: str, *, secret: str) -> TokenClaims:
         raise Unauthorized("The token has expired; sign in again.") from exc
     except (jwt.InvalidTokenError, KeyError, TypeError, ValueError) as exc:
         raise Unauthorized("The token is invalid.") from exc
+
+
+class KeyCache:
+    """A short-lived cache of API key lookups, keyed by the key's hash.
+
+    Ingest authenticates every request; the cache saves a query per request. Revocation
+    clears it in this process at once; other API processes see it within ``ttl`` seconds.
+    A cached None means a known-bad key.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[float, object | None]] = {}
+
+    def get(self, digest: str) -> tuple[bool, object | None]:
+        """Return (hit, value)."""
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, digest: str, value: object | None) -> None:
+        """Remember a lookup result."""
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[digest] = (time.monotonic() + self.ttl, value)
+
+    def clear(self) -> None:
+        """Forget everything (called when keys are rotated or revoked)."""
+        self._entries.clear()
+
+
+key_cache = KeyCache()

@@ -19,13 +19,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.core.outcomes import EventIngested
+from leadpulse.leads.identity import resolve_aliases
 from leadpulse.queue import jobs
 from leadpulse.store.models import Event, Lead
 from leadpulse.store.sql import insert, table_of
 
 LEADS = table_of(Lead)
 EVENTS = table_of(Event)
-MAX_ALIAS_HOPS = 8
 TRAITS_KEY = "$traits"
 
 
@@ -104,23 +104,6 @@ async def _lead_ids_by_anonymous(
         aliases = await resolve_aliases(session, merged)
         ids = {key: aliases.get(lead_id, lead_id) for key, lead_id in ids.items()}
     return ids
-
-
-async def resolve_aliases(session: AsyncSession, merged: dict[int, int]) -> dict[int, int]:
-    """Follow ``merged_into_id`` pointers to the surviving lead of each merged lead."""
-    result = dict(merged)
-    for _ in range(MAX_ALIAS_HOPS):
-        targets = set(result.values())
-        rows = await session.execute(
-            select(LEADS.c.id, LEADS.c.merged_into_id).where(
-                LEADS.c.id.in_(targets), LEADS.c.merged_into_id.is_not(None)
-            )
-        )
-        hops = dict(rows.all())
-        if not hops:
-            break
-        result = {lead: hops.get(target, target) for lead, target in result.items()}
-    return result
 
 
 async def _known_lead_ids(session: AsyncSession, items: Sequence[Incoming]) -> dict[int, int]:

@@ -54,21 +54,34 @@ class IdentityResult:
     merges: tuple[LeadMerged, ...] = ()
 
 
-async def resolve_alias(session: AsyncSession, *, project_id: int, lead_id: int) -> int:
-    """Follow ``merged_into_id`` from a lead to the live lead it was merged into."""
-    current = lead_id
+async def resolve_aliases(session: AsyncSession, merged: dict[int, int]) -> dict[int, int]:
+    """Follow ``merged_into_id`` pointers from merged leads to their live survivors (batched)."""
+    result = dict(merged)
     for _ in range(MAX_ALIAS_HOPS):
-        row = (
-            await session.execute(
-                select(Lead.merged_into_id).where(Lead.id == current, Lead.project_id == project_id)
+        rows = await session.execute(
+            select(Lead.id, Lead.merged_into_id).where(
+                Lead.id.in_(set(result.values())), Lead.merged_into_id.is_not(None)
             )
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"Lead {current} not found.")
-        if row.merged_into_id is None:
-            return current
-        current = row.merged_into_id
-    return current
+        )
+        hops = {lead_id: into for lead_id, into in rows.all() if into is not None}
+        if not hops:
+            break
+        result = {lead: hops.get(target, target) for lead, target in result.items()}
+    return result
+
+
+async def resolve_alias(session: AsyncSession, *, project_id: int, lead_id: int) -> int:
+    """Follow ``merged_into_id`` from a lead of the project to the live lead it was merged into."""
+    merged_into = (
+        await session.execute(
+            select(Lead.merged_into_id).where(Lead.id == lead_id, Lead.project_id == project_id)
+        )
+    ).one_or_none()
+    if merged_into is None:
+        raise NotFound(f"Lead {lead_id} not found.")
+    if merged_into[0] is None:
+        return lead_id
+    return (await resolve_aliases(session, {lead_id: merged_into[0]}))[lead_id]
 
 
 def _is_newer(lead: Lead, at: datetime) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.api.deps import key_cache
-from leadpulse.auth.security import KeyKind, NewKey, new_api_key
+from leadpulse.auth.security import KeyKind, NewKey, key_cache, new_api_key
 from leadpulse.core.rules import DEFAULT_RULES
 from leadpulse.core.stages import DEFAULT_THRESHOLDS
 from leadpulse.errors import NotFound

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -80,12 +80,6 @@ class Database:
         """Open a session inside one transaction, committed on success."""
         async with self.sessions() as session, session.begin():
             yield session
-
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """Open a Core connection inside one transaction, committed on success."""
-        async with self.engine.begin() as conn:
-            yield conn
 
     async def ping(self) -> None:
         """Run a trivial query; raise if the database is unreachable."""

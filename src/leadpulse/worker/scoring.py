@@ -375,7 +375,7 @@ async def _finish_plans(
 
 async def _forward_merged(session: AsyncSession, merged: Sequence[Lead], now: datetime) -> None:
     """Move events that reached a merged lead (a race with the merge) to its survivor."""
-    from leadpulse.ingest.service import resolve_aliases
+    from leadpulse.leads.identity import resolve_aliases
 
     if not merged:
         return

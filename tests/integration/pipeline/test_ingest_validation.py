@@ -158,7 +158,7 @@ async def test_missing_or_unknown_key_is_401(client: Any, key: str | None) -> No
 async def test_inactive_project_is_403(client: Any, account: Any, db: Any) -> None:
     from sqlalchemy import update
 
-    from leadpulse.api.deps import key_cache
+    from leadpulse.auth.security import key_cache
     from leadpulse.store.models import Project
 
     async with db.transaction() as session:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from leadpulse.api.deps import key_cache
+from leadpulse.auth.security import key_cache
 from leadpulse.store.models import Event, Project
 
 IP_LIMIT = 3
