@@ -233,14 +233,15 @@ def rescore(
 
     from leadpulse.bootstrap import build_container
     from leadpulse.rules import service as rules_service
-    from leadpulse.worker.runner import Worker
+    from leadpulse.worker.loop import Worker
 
     settings = _settings(data_dir=data_dir)
 
     async def run() -> None:
         container = build_container(settings)
         try:
-            job = await rules_service.start_rescore(container.db, project_id=project_id)
+            async with container.db.transaction() as session:
+                job = await rules_service.start_rescore(session, project_id=project_id)
             await container.waker.notify()
             if not wait:
                 console.print(f"Rescore job {job.id} queued for {job.total} lead(s).")
@@ -250,9 +251,10 @@ def rescore(
                 task = progress.add_task("Rescoring", total=job.total)
                 while True:
                     await worker.step()
-                    state = await rules_service.get_rescore(
-                        container.db, project_id=project_id, job_id=job.id
-                    )
+                    async with container.db.sessions() as session:
+                        state = await rules_service.get_rescore(
+                            session, project_id=project_id, job_id=job.id
+                        )
                     progress.update(task, completed=min(state.done, state.total))
                     if state.status == "finished":
                         break

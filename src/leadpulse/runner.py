@@ -26,7 +26,7 @@ class EmbeddedWorker:
 
     async def start(self, container: Container) -> None:
         """Start the worker task once the API's lifespan has migrated the database."""
-        from leadpulse.worker.runner import Worker
+        from leadpulse.worker.loop import Worker
 
         worker = Worker(container)
         container.extras["worker"] = worker
@@ -75,7 +75,7 @@ def run_api(settings: Settings, *, processes: int) -> None:
 async def _worker_main(settings: Settings, *, burst: bool) -> int:
     from leadpulse.store import migrate
     from leadpulse.worker.health import serve_health
-    from leadpulse.worker.runner import Worker
+    from leadpulse.worker.loop import Worker
 
     container = build_container(settings)
     try:

@@ -46,9 +46,6 @@ class DecayPolicy:
             raise ValueError("daily_rate must be in (0, 1)")
 
 
-DEFAULT_DECAY = DecayPolicy()
-
-
 @dataclass(frozen=True, slots=True)
 class DecayDecision:
     """Move a lead's score from old_score to new_score for the given UTC day."""

@@ -8,14 +8,30 @@ Merge rule: the survivor is the lead that ALREADY holds the email (the known con
 created through POST /api/leads) - the lowest id among them if several do - and the lead being
 identified, plus any other holder, is merged into it. Keeping the known contact's id stable
 keeps CRM links valid. With no existing holder the identified lead survives, nothing merges.
+
+Email without a merge (``takes_email``): an identify sets its email on the lead unless the lead
+already has that email, or has another one from a newer identify (an older identify never
+replaces an email).
+
+Profiles (``identify_profile``): ``name`` and ``company`` are columns (cut to 200 characters),
+other traits go into ``traits``; ``email``, keys starting with ``_`` and None values are
+ignored. The identify with the newest event time ``at`` (kept as ``traits["_identifiedAt"]``)
+overwrites; an older one only fills gaps. A merge (``merge_profile``) first fills the
+survivor's gaps from each merged lead in id order (their ``_`` keys are not inherited), then
+applies the identify's traits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 MAX_EMAIL_LENGTH = 254
+IDENTIFIED_AT = "_identifiedAt"
+TRAIT_COLUMNS = ("name", "company")
+MAX_TRAIT_COLUMN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +68,58 @@ def plan_merge(*, identified_lead_id: int, existing_lead_ids: Sequence[int]) -> 
     survivor = holders[0]
     merged = sorted({identified_lead_id, *holders[1:]})
     return MergePlan(survivor_id=survivor, merged_ids=tuple(merged))
+
+
+def takes_email(*, current: str | None, email: str, newer: bool) -> bool:
+    """Tell whether an identify (with no other holder of ``email``) sets it on the lead."""
+    return current != email and (current is None or newer)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What identifies bring to a lead: name, company and custom traits."""
+
+    name: str | None
+    company: str | None
+    traits: Mapping[str, Any]
+
+
+def is_newer(profile: Profile, at: datetime) -> bool:
+    """Tell whether an identify at ``at`` is at least as new as the lead's last one."""
+    stamp = profile.traits.get(IDENTIFIED_AT)
+    return stamp is None or datetime.fromisoformat(str(stamp)) <= at
+
+
+def identify_profile(
+    profile: Profile, traits: Mapping[str, Any], *, at: datetime
+) -> tuple[Profile, bool]:
+    """Apply an identify's traits (newer overwrites, older fills gaps); say if it is newer."""
+    newer = is_newer(profile, at)
+    columns = {"name": profile.name, "company": profile.company}
+    custom = dict(profile.traits)
+    for key, value in traits.items():
+        if key == "email" or key.startswith("_") or value is None:
+            continue
+        if key in TRAIT_COLUMNS:
+            if newer or columns[key] is None:
+                columns[key] = str(value)[:MAX_TRAIT_COLUMN]
+        elif newer or key not in custom:
+            custom[key] = value
+    if newer:
+        custom[IDENTIFIED_AT] = at.isoformat()
+    return Profile(name=columns["name"], company=columns["company"], traits=custom), newer
+
+
+def merge_profile(
+    survivor: Profile, merged: Sequence[Profile], traits: Mapping[str, Any], *, at: datetime
+) -> Profile:
+    """Return the survivor's profile after a merge: gaps filled, then the identify applied."""
+    for other in merged:
+        inherited = {k: v for k, v in other.traits.items() if not k.startswith("_")}
+        survivor = replace(
+            survivor,
+            name=survivor.name or other.name,
+            company=survivor.company or other.company,
+            traits={**inherited, **survivor.traits},
+        )
+    return identify_profile(survivor, traits, at=at)[0]

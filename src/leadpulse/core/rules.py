@@ -1,7 +1,8 @@
 """Scoring rules: an event type earns a fixed number of points.
 
 A rule maps ``event_type -> points`` with ``|points| <= MAX_POINTS``. Only active rules score;
-an event type with no active rule earns 0 points (it is still stored and shown).
+an event type with no active rule earns 0 points (it is still stored and shown). An event type
+is 1-64 characters of ``[A-Za-z0-9_.:-]`` (``EVENT_TYPE_PATTERN``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_POINTS = 10_000
+EVENT_TYPE_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 
 DEFAULT_RULES: tuple[tuple[str, int], ...] = (
     ("page_view", 5),

@@ -12,13 +12,18 @@ history row (``points`` 0, ``event_timestamp`` = the ``now`` it was computed for
 Against the scoring worker: on PostgreSQL the batch is selected ``FOR UPDATE SKIP LOCKED``,
 so a lead being scored right now is skipped and decayed on the next run; the worker then
 reads the decayed score under its own row lock. On SQLite ``BEGIN IMMEDIATE`` serialises.
+
+Transactions: ``run_decay`` is a runner spanning many transactions and owns them (one
+read-only session for the candidates, one transaction per batch); ``decay_leads`` works in
+the session it is given. Thresholds come from ``rules.rulebook``, history rows from
+``leads.history``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import structlog
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -27,13 +32,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leadpulse.core.decay import DecayPolicy, plan_decay
 from leadpulse.core.stages import StageThresholds, stage_for
 from leadpulse.core.timeutil import DAY, require_aware, utc_date
-from leadpulse.leads.service import project_thresholds
+from leadpulse.leads import history
+from leadpulse.rules import rulebook
 from leadpulse.store.db import Database
-from leadpulse.store.models import Lead, Project, ScoreHistory
+from leadpulse.store.models import Lead, Project
+from leadpulse.store.sql import is_postgres
 from leadpulse.store.types import utcnow
 
 DEFAULT_BATCH = 500
 Progress = Callable[[int, int], None]
+Position = tuple[datetime, int]
 log = structlog.get_logger("leadpulse.decay")
 
 
@@ -48,13 +56,15 @@ class DecayReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _ProjectDecay:
+class ProjectDecay:
+    """A project's decay policy and the stage thresholds a decayed score is staged with."""
+
     project_id: int
     policy: DecayPolicy
     thresholds: StageThresholds
 
 
-def _candidates(p: _ProjectDecay, now: datetime) -> list[ColumnElement[bool]]:
+def _candidates(p: ProjectDecay, now: datetime) -> list[ColumnElement[bool]]:
     today = utc_date(now)
     return [
         Lead.project_id == p.project_id,
@@ -64,37 +74,41 @@ def _candidates(p: _ProjectDecay, now: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-async def _projects(db: Database, project_id: int | None) -> list[_ProjectDecay]:
+def _policy(project: Project) -> DecayPolicy | None:
+    try:
+        return DecayPolicy(grace_days=project.decay_grace_days, daily_rate=project.decay_daily_rate)
+    except ValueError as exc:
+        log.warning("decay_policy_invalid", project_id=project.id, error=str(exc))
+        return None
+
+
+async def decaying_projects(session: AsyncSession, project_id: int | None) -> list[ProjectDecay]:
+    """Return the projects with decay enabled (one, or all) and a valid policy."""
     query = select(Project).where(Project.decay_enabled.is_(True)).order_by(Project.id)
     if project_id is not None:
         query = query.where(Project.id == project_id)
-    found: list[_ProjectDecay] = []
-    async with db.sessions() as session:
-        for project in list(await session.scalars(query)):
-            try:
-                policy = DecayPolicy(
-                    grace_days=project.decay_grace_days, daily_rate=project.decay_daily_rate
-                )
-            except ValueError as exc:
-                log.warning("decay_policy_invalid", project_id=project.id, error=str(exc))
-                continue
-            thresholds = await project_thresholds(session, project_id=project.id)
-            found.append(_ProjectDecay(project.id, policy, thresholds))
-    return found
+    projects = list(await session.scalars(query))
+    stages = await rulebook.thresholds(session, [p.id for p in projects])
+    return [
+        ProjectDecay(project.id, policy, stages[project.id])
+        for project in projects
+        if (policy := _policy(project)) is not None
+    ]
 
 
-async def _count(db: Database, projects: list[_ProjectDecay], now: datetime) -> int:
+async def count_candidates(
+    session: AsyncSession, projects: Sequence[ProjectDecay], now: datetime
+) -> int:
+    """Count the leads a run at ``now`` will look at."""
     total = 0
-    async with db.sessions() as session:
-        for p in projects:
-            query = select(func.count()).select_from(Lead).where(*_candidates(p, now))
-            total += int(await session.scalar(query) or 0)
+    for p in projects:
+        query = select(func.count()).select_from(Lead).where(*_candidates(p, now))
+        total += int(await session.scalar(query) or 0)
     return total
 
 
-def decay_lead(session: AsyncSession, *, lead: Lead, p: _ProjectDecay, now: datetime) -> bool:
-    """Apply today's decay to one locked lead; say whether its score changed."""
-    today: date = utc_date(now)
+def _decay(lead: Lead, p: ProjectDecay, now: datetime) -> history.Row | None:
+    """Apply today's decay to one locked lead; return its history row if the score moved."""
     decision = plan_decay(
         base_score=lead.base_score,
         current_score=lead.score,
@@ -103,42 +117,35 @@ def decay_lead(session: AsyncSession, *, lead: Lead, p: _ProjectDecay, now: date
         now=now,
         policy=p.policy,
     )
-    lead.last_decay_on = today
+    lead.last_decay_on = utc_date(now)
     if decision is None:
-        return False
+        return None
     lead.score = decision.new_score
     lead.stage = stage_for(decision.new_score, p.thresholds)
     lead.updated_at = utcnow()
-    session.add(
-        ScoreHistory(
-            project_id=lead.project_id,
-            lead_id=lead.id,
-            cause="decay",
-            points=0,
-            old_score=decision.old_score,
-            new_score=decision.new_score,
-            delta=decision.delta,
-            event_timestamp=now,
-            detail={
-                "days": decision.days,
-                "rate": p.policy.daily_rate,
-                "graceDays": p.policy.grace_days,
-                "baseScore": lead.base_score,
-                "day": today.isoformat(),
-            },
-        )
+    return history.decay_row(
+        project_id=lead.project_id,
+        lead_id=lead.id,
+        decision=decision,
+        policy=p.policy,
+        base_score=lead.base_score,
+        now=now,
+        created_at=lead.updated_at,
     )
-    return True
 
 
-async def _batch(
-    db: Database,
-    p: _ProjectDecay,
-    *,
-    now: datetime,
-    after: tuple[datetime, int] | None,
-    size: int,
-) -> tuple[int, int, tuple[datetime, int] | None]:
+async def decay_leads(
+    session: AsyncSession, leads: Sequence[Lead], p: ProjectDecay, *, now: datetime
+) -> int:
+    """Apply today's decay to locked leads of one project; return how many scores changed."""
+    rows = [row for lead in leads if (row := _decay(lead, p, now)) is not None]
+    await history.write(session, rows)
+    return len(rows)
+
+
+async def _lock_batch(
+    session: AsyncSession, p: ProjectDecay, *, now: datetime, after: Position | None, size: int
+) -> list[Lead]:
     query = select(Lead).where(*_candidates(p, now))
     if after is not None:
         at, lead_id = after
@@ -146,11 +153,17 @@ async def _batch(
             or_(Lead.last_event_at > at, and_(Lead.last_event_at == at, Lead.id > lead_id))
         )
     query = query.order_by(Lead.last_event_at, Lead.id).limit(size)
-    if db.is_postgres:
+    if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
+    return list(await session.scalars(query))
+
+
+async def _batch(
+    db: Database, p: ProjectDecay, *, now: datetime, after: Position | None, size: int
+) -> tuple[int, int, Position | None]:
     async with db.transaction() as session:
-        leads = list(await session.scalars(query))
-        changed = sum(decay_lead(session, lead=lead, p=p, now=now) for lead in leads)
+        leads = await _lock_batch(session, p, now=now, after=after, size=size)
+        changed = await decay_leads(session, leads, p, now=now)
     if len(leads) < size:
         return len(leads), changed, None
     last = leads[-1]
@@ -168,12 +181,14 @@ async def run_decay(
 ) -> DecayReport:
     """Decay every idle lead (of one project, or all) as of ``now``."""
     require_aware(now, "now")
-    projects = await _projects(db, project_id)
-    report = DecayReport(projects=len(projects), candidates=await _count(db, projects, now))
+    async with db.sessions() as session:
+        projects = await decaying_projects(session, project_id)
+        candidates = await count_candidates(session, projects, now)
+    report = DecayReport(projects=len(projects), candidates=candidates)
     if progress is not None:
         progress(0, report.candidates)
     for p in projects:
-        after: tuple[datetime, int] | None = None
+        after: Position | None = None
         while True:
             scanned, changed, after = await _batch(db, p, now=now, after=after, size=batch)
             report.scanned += scanned

@@ -2,9 +2,11 @@
 
 A lead's footprint is the lead row, its aliases (leads merged into it), and every row whose
 ``lead_id`` is one of them: events, score history, lead jobs, failed jobs and automation
-executions. Erasing deletes all of it in one transaction; score-history rows of OTHER leads
-that pointed at an erased event keep their numbers (``event_row_id`` is set to NULL by the
-foreign key).
+executions. Erasing deletes all of it in the caller's transaction, children first (history
+references events, events reference leads); score-history rows of OTHER leads that pointed at
+an erased event keep their numbers (``event_row_id`` is set to NULL by the foreign key).
+History rows are deleted through their owner ``leads.history``, jobs and dead letters through
+``queue.jobs``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from leadpulse.leads import history
 from leadpulse.leads.service import get_lead
+from leadpulse.queue import jobs
 from leadpulse.store.models import (
     AutomationExecution,
     Event,
@@ -26,15 +30,6 @@ from leadpulse.store.models import (
     ScoreHistory,
 )
 from leadpulse.store.types import utcnow
-
-# Children first: score history references events, events reference leads.
-LEAD_TABLES: tuple[type[ScoreHistory | Event | LeadJob | FailedJob | AutomationExecution], ...] = (
-    ScoreHistory,
-    AutomationExecution,
-    FailedJob,
-    LeadJob,
-    Event,
-)
 
 
 async def footprint_ids(
@@ -50,15 +45,27 @@ async def footprint_ids(
     return sorted({lead_id, *aliases})
 
 
+async def _delete_rows(
+    session: AsyncSession,
+    table: type[AutomationExecution | Event],
+    *,
+    project_id: int,
+    ids: list[int],
+) -> None:
+    await session.execute(
+        delete(table)
+        .where(table.lead_id.in_(ids), table.project_id == project_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def erase_lead(session: AsyncSession, *, project_id: int, lead_id: int) -> list[int]:
     """Delete a lead, its aliases and every row that belongs to them; return the lead ids."""
     ids = await footprint_ids(session, project_id=project_id, lead_id=lead_id, for_update=True)
-    for table in LEAD_TABLES:
-        await session.execute(
-            delete(table)
-            .where(table.lead_id.in_(ids), table.project_id == project_id)
-            .execution_options(synchronize_session=False)
-        )
+    await history.erase(session, project_id=project_id, lead_ids=ids)
+    await _delete_rows(session, AutomationExecution, project_id=project_id, ids=ids)
+    await jobs.erase(session, project_id=project_id, lead_ids=ids)
+    await _delete_rows(session, Event, project_id=project_id, ids=ids)
     # Aliases first (they point at the lead), then the lead itself.
     await session.execute(
         delete(Lead)

@@ -1,18 +1,19 @@
 """Identity resolution: attach an email and traits to a lead, merging leads that share it.
 
-Called by the scoring worker INSIDE its transaction (this module never commits):
+Called by the scoring worker INSIDE its transaction (this module never commits). The
+decisions are pure, in ``core.identity``; this module loads, asks, and writes:
 
-- ``apply_identity`` normalises the email. If no other live lead of the project holds it, it
-  is set on the lead. Otherwise the leads are merged per ``core.identity.plan_merge`` (the
-  lead already holding the email survives): the merged lead's events move to the survivor,
-  every event of the survivor is marked unprocessed so the worker refolds the union in event
-  time order (``needs_full_rescore``), the merged lead keeps its row as an alias
-  (``merged_into_id``, no email, score 0; its old history stays for audit), leads that had
-  been merged into it are re-pointed (chains stay one hop), its pending job is dropped, and
-  a ``merge`` history row (delta 0) is written on the survivor.
-- Traits: ``name`` and ``company`` go to their columns, others into ``traits``. The newest
-  identify (by event time ``at``, kept as ``traits["_identifiedAt"]``) overwrites; an older
-  one only fills gaps. A merge also fills the survivor's gaps from the merged lead.
+- ``apply_identity`` normalises the email and follows aliases to the live lead. If no other
+  live lead of the project holds the email, ``takes_email`` says whether it is set on the lead
+  and ``identify_profile`` gives the lead's new name, company and traits. Otherwise
+  ``plan_merge`` picks the survivor (the lead already holding the email) and
+  ``merge_profile`` its profile, and the merge is written: the merged lead's events move to
+  the survivor, every event of the survivor is marked unprocessed so the worker refolds the
+  union in event time order (``needs_full_rescore``), the merged lead keeps its row as an
+  alias (``merged_into_id``, no email, score 0; its old history stays for audit), leads that
+  had been merged into it are re-pointed (chains stay one hop), its job is discarded
+  (``queue.jobs.discard``), and a ``merge`` history row (delta 0) is written on the survivor
+  (``leads.history``).
 - Concurrency: on PostgreSQL the leads involved are locked ``FOR UPDATE`` in id order. Two
   identifies of one email on different leads race on the unique (project_id, email) index:
   the loser's UPDATE fails inside a SAVEPOINT, it re-reads the holder and merges into it, so
@@ -26,20 +27,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.core.identity import normalize_email, plan_merge
+from leadpulse.core.identity import (
+    Profile,
+    identify_profile,
+    is_newer,
+    merge_profile,
+    normalize_email,
+    plan_merge,
+    takes_email,
+)
 from leadpulse.core.outcomes import LeadMerged
 from leadpulse.core.timeutil import require_aware
 from leadpulse.errors import Conflict, InvalidInput, NotFound
-from leadpulse.store.models import Event, Lead, LeadJob, ScoreHistory
+from leadpulse.leads import history
+from leadpulse.queue import jobs
+from leadpulse.store.models import Event, Lead
 from leadpulse.store.types import utcnow
 
-IDENTIFIED_AT = "_identifiedAt"
-TRAIT_COLUMNS = ("name", "company")
-MAX_TRAIT_COLUMN = 200
 MAX_ALIAS_HOPS = 16
 
 
@@ -84,26 +92,18 @@ async def resolve_alias(session: AsyncSession, *, project_id: int, lead_id: int)
     return (await resolve_aliases(session, {lead_id: merged_into[0]}))[lead_id]
 
 
-def _is_newer(lead: Lead, at: datetime) -> bool:
-    stamp = (lead.traits or {}).get(IDENTIFIED_AT)
-    return stamp is None or datetime.fromisoformat(str(stamp)) <= at
+def _profile(lead: Lead) -> Profile:
+    return Profile(name=lead.name, company=lead.company, traits=lead.traits or {})
+
+
+def _set_profile(lead: Lead, profile: Profile) -> None:
+    lead.name, lead.company, lead.traits = profile.name, profile.company, dict(profile.traits)
 
 
 def apply_traits(lead: Lead, traits: Mapping[str, Any], *, at: datetime) -> bool:
     """Apply identify traits to a lead (newer overwrites, older fills gaps); say if newer."""
-    newer = _is_newer(lead, at)
-    custom = dict(lead.traits or {})
-    for key, value in traits.items():
-        if key == "email" or key.startswith("_") or value is None:
-            continue
-        if key in TRAIT_COLUMNS:
-            if newer or getattr(lead, key) is None:
-                setattr(lead, key, str(value)[:MAX_TRAIT_COLUMN])
-        elif newer or key not in custom:
-            custom[key] = value
-    if newer:
-        custom[IDENTIFIED_AT] = at.isoformat()
-    lead.traits = custom
+    profile, newer = identify_profile(_profile(lead), traits, at=at)
+    _set_profile(lead, profile)
     return newer
 
 
@@ -143,13 +143,6 @@ async def _claim_email(session: AsyncSession, *, lead: Lead, email: str) -> bool
     return True
 
 
-def _fill_gaps(survivor: Lead, merged: Lead) -> None:
-    survivor.name = survivor.name or merged.name
-    survivor.company = survivor.company or merged.company
-    inherited = {k: v for k, v in (merged.traits or {}).items() if not k.startswith("_")}
-    survivor.traits = {**inherited, **(survivor.traits or {})}
-
-
 def _retire(merged: Lead, *, survivor_id: int) -> None:
     """Turn a merged lead into an alias row: no email, no score, pointing at the survivor."""
     merged.merged_into_id = survivor_id
@@ -162,30 +155,11 @@ def _retire(merged: Lead, *, survivor_id: int) -> None:
     merged.updated_at = utcnow()
 
 
-def _merge_row(survivor: Lead, merged: Lead, *, email: str, at: datetime) -> ScoreHistory:
-    return ScoreHistory(
-        project_id=survivor.project_id,
-        lead_id=survivor.id,
-        cause="merge",
-        points=0,
-        old_score=survivor.score,
-        new_score=survivor.score,
-        delta=0,
-        event_timestamp=at,
-        detail={
-            "mergedLeadId": merged.id,
-            "mergedAnonymousId": merged.anonymous_id,
-            "email": email,
-        },
-    )
-
-
 async def _absorb(
     session: AsyncSession, *, survivor: Lead, merged: Lead, email: str, at: datetime
 ) -> LeadMerged:
     """Merge one lead into the survivor: events, aliases, job, alias row, merge history."""
     project_id = survivor.project_id
-    _fill_gaps(survivor, merged)
     await session.execute(
         update(Event)
         .where(Event.lead_id == merged.id, Event.project_id == project_id)
@@ -196,9 +170,18 @@ async def _absorb(
         .where(Lead.merged_into_id == merged.id, Lead.project_id == project_id)
         .values(merged_into_id=survivor.id)
     )
-    await session.execute(delete(LeadJob).where(LeadJob.lead_id == merged.id))
+    await jobs.discard(session, [merged.id])
+    detail = {"mergedLeadId": merged.id, "mergedAnonymousId": merged.anonymous_id, "email": email}
+    row = history.merge_row(
+        project_id=project_id,
+        lead_id=survivor.id,
+        score=survivor.score,
+        at=at,
+        detail=detail,
+        created_at=utcnow(),
+    )
+    await history.write(session, [row])
     _retire(merged, survivor_id=survivor.id)
-    session.add(_merge_row(survivor, merged, email=email, at=at))
     return LeadMerged(
         project_id=project_id,
         survivor_id=survivor.id,
@@ -221,11 +204,12 @@ async def _merge(
     plan = plan_merge(identified_lead_id=lead_id, existing_lead_ids=holders)
     rows = await _lock(session, project_id=project_id, ids=[plan.survivor_id, *plan.merged_ids])
     survivor = rows[plan.survivor_id]
+    merged = [_profile(rows[mid]) for mid in plan.merged_ids]
+    _set_profile(survivor, merge_profile(_profile(survivor), merged, traits, at=at))
     merges = [
         await _absorb(session, survivor=survivor, merged=rows[mid], email=email, at=at)
         for mid in plan.merged_ids
     ]
-    apply_traits(survivor, traits, at=at)
     survivor.updated_at = utcnow()
     await session.execute(
         update(Event)
@@ -249,6 +233,23 @@ def _normalized(email: str) -> str:
         raise InvalidInput.field("email", str(exc)) from exc
 
 
+async def _identify_alone(
+    session: AsyncSession, *, lead: Lead, email: str, traits: Mapping[str, Any], at: datetime
+) -> IdentityResult | None:
+    """Identify a lead no other lead shares the email with; None if one took it meanwhile."""
+    if not takes_email(current=lead.email, email=email, newer=is_newer(_profile(lead), at)):
+        apply_traits(lead, traits, at=at)  # same email, or an older identify: traits only
+        await session.flush()
+        return IdentityResult(survivor_id=lead.id, email=lead.email or email)
+    await session.flush()
+    if not await _claim_email(session, lead=lead, email=email):
+        return None
+    await session.refresh(lead)
+    apply_traits(lead, traits, at=at)
+    await session.flush()
+    return IdentityResult(survivor_id=lead.id, email=email)
+
+
 async def apply_identity(
     session: AsyncSession,
     *,
@@ -265,17 +266,9 @@ async def apply_identity(
     lead = (await _lock(session, project_id=project_id, ids=[lead_id]))[lead_id]
     holders = await _holders(session, project_id=project_id, email=normalized, exclude=lead_id)
     if not holders:
-        newer = _is_newer(lead, at)
-        if lead.email == normalized or (lead.email is not None and not newer):
-            apply_traits(lead, traits, at=at)  # same email, or an older identify: traits only
-            await session.flush()
-            return IdentityResult(survivor_id=lead_id, email=lead.email or normalized)
-        await session.flush()
-        if await _claim_email(session, lead=lead, email=normalized):
-            await session.refresh(lead)
-            apply_traits(lead, traits, at=at)
-            await session.flush()
-            return IdentityResult(survivor_id=lead_id, email=normalized)
+        alone = await _identify_alone(session, lead=lead, email=normalized, traits=traits, at=at)
+        if alone is not None:
+            return alone
         holders = await _holders(session, project_id=project_id, email=normalized, exclude=lead_id)
         if not holders:  # the racing transaction rolled back: let the job retry
             raise Conflict(f"Concurrent identify of {normalized}; retry.")

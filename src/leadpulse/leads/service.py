@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.core.identity import normalize_email
 from leadpulse.core.intelligence import days_since, risk
-from leadpulse.core.stages import DEFAULT_THRESHOLDS, STAGES, StageThresholds
+from leadpulse.core.stages import STAGES
 from leadpulse.errors import Conflict, InvalidInput, NotFound
 from leadpulse.leads import schemas
-from leadpulse.store.models import Lead, StageThreshold
+from leadpulse.store.models import Lead
 from leadpulse.store.types import utcnow
 
 SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
@@ -136,14 +136,6 @@ async def get_lead(
     if lead is None:
         raise NotFound(f"Lead {lead_id} not found.")
     return lead
-
-
-async def project_thresholds(session: AsyncSession, *, project_id: int) -> StageThresholds:
-    """Return the project's stage thresholds (defaults when none are stored)."""
-    row = await session.get(StageThreshold, project_id)
-    if row is None:
-        return DEFAULT_THRESHOLDS
-    return StageThresholds(warm=row.warm, hot=row.hot, qualified=row.qualified)
 
 
 def _email_or_422(raw: str, loc: str) -> str:

@@ -22,6 +22,14 @@ Semantics
 - **Dead letters**: after ``job_max_attempts`` failures the job row is deleted and a
   ``failed_jobs`` row keeps the error and traceback; the lead's events stay unprocessed.
   Replay (API or ``leadpulse jobs replay``) re-enqueues the lead with a fresh attempt count.
+- **Full rescore**: ``enqueue(..., full_rescore=True)`` and ``enqueue_project`` (every live lead
+  of a project, one INSERT … SELECT, for a rule change's rescore job) set ``full_rescore`` and
+  the ``rescore_job_id`` whose progress the run advances; on a running job they also set
+  ``dirty``, so the rescore runs after the current run. ``finish`` clears the flag only when
+  the row still carries the rescore job the run was claimed for.
+- **Merged and erased leads**: a lead merged into another takes no more work of its own;
+  ``discard`` drops its job (the survivor is rescored in full). ``erase`` deletes an erased
+  lead's job and dead letters (GDPR). Nothing else writes ``lead_jobs`` or ``failed_jobs``.
 """
 
 from __future__ import annotations
@@ -33,12 +41,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.errors import NotFound
-from leadpulse.store.models import FailedJob, LeadJob
+from leadpulse.store.models import FailedJob, Lead, LeadJob
 from leadpulse.store.sql import insert, is_postgres, table_of
+from leadpulse.store.types import UTCDateTime
 
 JOBS = table_of(LeadJob)
 
@@ -66,7 +75,7 @@ class RetryPolicy:
         return float(raw * random.uniform(0.5, 1.5))
 
 
-def case_running_dirty() -> Any:
+def _running_dirty() -> Any:
     """The ON CONFLICT expression: a running job becomes dirty, others keep their flag."""
     return case((JOBS.c.status == "running", True), else_=JOBS.c.dirty)
 
@@ -98,13 +107,45 @@ async def enqueue(
     if not rows:
         return
     stmt = insert(session, JOBS)
-    changes: dict[str, object] = {"dirty": case_running_dirty()}
+    changes: dict[str, object] = {"dirty": _running_dirty()}
     if full_rescore:
         changes["full_rescore"] = True
         changes["rescore_job_id"] = rescore_job_id
     await session.execute(
         stmt.on_conflict_do_update(index_elements=[JOBS.c.lead_id], set_=changes), rows
     )
+
+
+async def enqueue_project(
+    session: AsyncSession, *, project_id: int, rescore_job_id: str, now: datetime
+) -> None:
+    """Queue a full rescore of every live lead of a project under one rescore job."""
+    stamp = literal(now, UTCDateTime())
+    live = select(Lead.id, Lead.project_id, true(), literal(rescore_job_id), stamp, stamp).where(
+        Lead.project_id == project_id, Lead.merged_into_id.is_(None)
+    )
+    stmt = insert(session, JOBS).from_select(
+        ["lead_id", "project_id", "full_rescore", "rescore_job_id", "run_at", "enqueued_at"], live
+    )
+    changes = {"full_rescore": True, "rescore_job_id": rescore_job_id, "dirty": _running_dirty()}
+    await session.execute(stmt.on_conflict_do_update(index_elements=[JOBS.c.lead_id], set_=changes))
+
+
+async def discard(session: AsyncSession, lead_ids: Iterable[int]) -> None:
+    """Drop the jobs of leads merged into another lead (they take no work of their own)."""
+    ids = sorted(set(lead_ids))
+    if ids:
+        await session.execute(delete(JOBS).where(JOBS.c.lead_id.in_(ids)))
+
+
+async def erase(session: AsyncSession, *, project_id: int, lead_ids: Sequence[int]) -> None:
+    """Delete the jobs and dead letters of erased leads of a project (GDPR)."""
+    for table in (FailedJob, LeadJob):
+        await session.execute(
+            delete(table)
+            .where(table.lead_id.in_(lead_ids), table.project_id == project_id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def claim(

@@ -37,13 +37,24 @@ def _stages_out(row: StageThreshold) -> schemas.StagesRead:
     )
 
 
+async def _update(
+    c: ContainerDep, caller: ServerDep, rule_id: int, body: schemas.RuleUpdate
+) -> schemas.RuleRead:
+    async with c.db.transaction() as session:
+        rule = await service.update_rule(
+            session, project_id=caller.project_id, rule_id=rule_id, data=body
+        )
+    return schemas.RuleRead.model_validate(rule)
+
+
 for prefix in ("/api/rules", "/api/scoring-rules"):
     include = prefix == "/api/rules"  # the alias works but is not documented twice
 
     @router.get(prefix, response_model=Page[schemas.RuleRead], include_in_schema=include)
     async def list_rules(caller: ServerDep, c: ContainerDep) -> Page[schemas.RuleRead]:
         """List the project's scoring rules."""
-        rules = await service.list_rules(c.db, project_id=caller.project_id)
+        async with c.db.sessions() as session:
+            rules = await service.list_rules(session, project_id=caller.project_id)
         items = [schemas.RuleRead.model_validate(r) for r in rules]
         return Page(items=items, total=len(items), limit=len(items), offset=0)
 
@@ -54,7 +65,8 @@ for prefix in ("/api/rules", "/api/scoring-rules"):
         body: schemas.RuleCreate, caller: ServerDep, c: ContainerDep
     ) -> schemas.RuleRead:
         """Add a rule (one per event type); applies to events scored from now on."""
-        rule = await service.create_rule(c.db, project_id=caller.project_id, data=body)
+        async with c.db.transaction() as session:
+            rule = await service.create_rule(session, project_id=caller.project_id, data=body)
         return schemas.RuleRead.model_validate(rule)
 
     @router.get(
@@ -62,7 +74,8 @@ for prefix in ("/api/rules", "/api/scoring-rules"):
     )
     async def get_rule(rule_id: int, caller: ServerDep, c: ContainerDep) -> schemas.RuleRead:
         """Return one rule."""
-        rule = await service.get_rule(c.db, project_id=caller.project_id, rule_id=rule_id)
+        async with c.db.sessions() as session:
+            rule = await service.get_rule(session, project_id=caller.project_id, rule_id=rule_id)
         return schemas.RuleRead.model_validate(rule)
 
     @router.patch(
@@ -72,32 +85,28 @@ for prefix in ("/api/rules", "/api/scoring-rules"):
         rule_id: int, body: schemas.RuleUpdate, caller: ServerDep, c: ContainerDep
     ) -> schemas.RuleRead:
         """Change a rule's points, name, type or active flag."""
-        rule = await service.update_rule(
-            c.db, project_id=caller.project_id, rule_id=rule_id, data=body
-        )
-        return schemas.RuleRead.model_validate(rule)
+        return await _update(c, caller, rule_id, body)
 
     @router.put(prefix + "/{rule_id:int}", response_model=schemas.RuleRead, include_in_schema=False)
     async def replace_rule(
         rule_id: int, body: schemas.RuleUpdate, caller: ServerDep, c: ContainerDep
     ) -> schemas.RuleRead:
         """Same as PATCH (the original guide used PUT)."""
-        rule = await service.update_rule(
-            c.db, project_id=caller.project_id, rule_id=rule_id, data=body
-        )
-        return schemas.RuleRead.model_validate(rule)
+        return await _update(c, caller, rule_id, body)
 
     @router.delete(prefix + "/{rule_id:int}", status_code=204, include_in_schema=include)
     async def delete_rule(rule_id: int, caller: ServerDep, c: ContainerDep) -> Response:
         """Delete a rule; its event type scores 0 from now on."""
-        await service.delete_rule(c.db, project_id=caller.project_id, rule_id=rule_id)
+        async with c.db.transaction() as session:
+            await service.delete_rule(session, project_id=caller.project_id, rule_id=rule_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/api/rules/rescore", status_code=202, response_model=schemas.RescoreRead)
 async def start_rescore(caller: ServerDep, c: ContainerDep) -> schemas.RescoreRead:
     """Recompute every lead of the project from its events, in the background."""
-    job = await service.start_rescore(c.db, project_id=caller.project_id)
+    async with c.db.transaction() as session:
+        job = await service.start_rescore(session, project_id=caller.project_id)
     await c.waker.notify()
     return _rescore_out(job)
 
@@ -105,15 +114,17 @@ async def start_rescore(caller: ServerDep, c: ContainerDep) -> schemas.RescoreRe
 @router.get("/api/rules/rescore/{job_id}", response_model=schemas.RescoreRead)
 async def get_rescore(job_id: str, caller: ServerDep, c: ContainerDep) -> schemas.RescoreRead:
     """Return the progress of a rescore job."""
-    return _rescore_out(
-        await service.get_rescore(c.db, project_id=caller.project_id, job_id=job_id)
-    )
+    async with c.db.sessions() as session:
+        job = await service.get_rescore(session, project_id=caller.project_id, job_id=job_id)
+    return _rescore_out(job)
 
 
 @router.get("/api/stages", response_model=schemas.StagesRead)
 async def get_stages(caller: ServerDep, c: ContainerDep) -> schemas.StagesRead:
     """Return the stage thresholds and the score range of each stage."""
-    return _stages_out(await service.get_stages(c.db, project_id=caller.project_id))
+    async with c.db.sessions() as session:
+        row = await service.get_stages(session, project_id=caller.project_id)
+    return _stages_out(row)
 
 
 @router.put("/api/stages", response_model=schemas.StagesRead)
@@ -121,4 +132,6 @@ async def put_stages(
     body: schemas.Stages, caller: ServerDep, c: ContainerDep
 ) -> schemas.StagesRead:
     """Replace the thresholds (strictly increasing)."""
-    return _stages_out(await service.put_stages(c.db, project_id=caller.project_id, data=body))
+    async with c.db.transaction() as session:
+        row = await service.put_stages(session, project_id=caller.project_id, data=body)
+    return _stages_out(row)

@@ -7,9 +7,8 @@ from datetime import datetime
 from pydantic import Field, model_validator
 
 from leadpulse.api.schemas import ApiModel, StrictInput
-from leadpulse.core.rules import MAX_POINTS
+from leadpulse.core.rules import EVENT_TYPE_PATTERN, MAX_POINTS
 from leadpulse.core.stages import MAX_THRESHOLD
-from leadpulse.ingest.schemas import EVENT_TYPE_PATTERN
 
 
 class RuleCreate(StrictInput):

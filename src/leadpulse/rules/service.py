@@ -1,55 +1,50 @@
 """Scoring rules, stage thresholds and project-wide rescoring.
 
 Every change bumps the project's rules version in the same transaction, which is how the
-worker's cache notices it (see ``worker.rulebook``). A change applies to events scored
+worker's cache notices it (see ``rules.rulebook``). A change applies to events scored
 after it; ``start_rescore`` recomputes every lead of the project from its events.
+
+Services take the caller's session and never commit: the route (or CLI command) owns the
+transaction. ``rescore_jobs`` rows are written only here: created by ``start_rescore``,
+advanced by the worker through ``record_rescore_progress`` in its scoring transaction.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
 
-from sqlalchemy import func, literal, select, true
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.errors import Conflict, NotFound
 from leadpulse.queue import jobs
 from leadpulse.rules import schemas
-from leadpulse.store.db import Database
-from leadpulse.store.models import Lead, LeadJob, RescoreJob, ScoringRule, StageThreshold
-from leadpulse.store.sql import insert, table_of
-from leadpulse.store.types import UTCDateTime, utcnow
-from leadpulse.worker.rulebook import bump_version
-
-JOBS = table_of(LeadJob)
+from leadpulse.rules.rulebook import bump_version, threshold_rows
+from leadpulse.store.models import Lead, RescoreJob, ScoringRule, StageThreshold
+from leadpulse.store.types import utcnow
 
 
-async def list_rules(db: Database, *, project_id: int) -> list[ScoringRule]:
+async def list_rules(session: AsyncSession, *, project_id: int) -> list[ScoringRule]:
     """List a project's rules by event type."""
-    async with db.sessions() as session:
-        rows = await session.scalars(
-            select(ScoringRule)
-            .where(ScoringRule.project_id == project_id)
-            .order_by(ScoringRule.event_type)
-        )
-        return list(rows)
+    rows = await session.scalars(
+        select(ScoringRule)
+        .where(ScoringRule.project_id == project_id)
+        .order_by(ScoringRule.event_type)
+    )
+    return list(rows)
 
 
-async def _get(session: AsyncSession, project_id: int, rule_id: int) -> ScoringRule:
+async def get_rule(session: AsyncSession, *, project_id: int, rule_id: int) -> ScoringRule:
+    """Load one rule of the project."""
     rule = await session.scalar(
         select(ScoringRule).where(ScoringRule.id == rule_id, ScoringRule.project_id == project_id)
     )
     if rule is None:
         raise NotFound(f"Rule {rule_id} not found.")
     return rule
-
-
-async def get_rule(db: Database, *, project_id: int, rule_id: int) -> ScoringRule:
-    """Load one rule of the project."""
-    async with db.sessions() as session:
-        return await _get(session, project_id, rule_id)
 
 
 async def _save(session: AsyncSession, project_id: int, event_type: str) -> None:
@@ -60,115 +55,108 @@ async def _save(session: AsyncSession, project_id: int, event_type: str) -> None
     await bump_version(session, project_id=project_id)
 
 
-async def create_rule(db: Database, *, project_id: int, data: schemas.RuleCreate) -> ScoringRule:
+async def create_rule(
+    session: AsyncSession, *, project_id: int, data: schemas.RuleCreate
+) -> ScoringRule:
     """Add a rule for an event type (one per type)."""
-    async with db.transaction() as session:
-        rule = ScoringRule(
-            project_id=project_id,
-            event_type=data.event_type,
-            name=data.name or data.event_type.replace("_", " ").capitalize(),
-            description=data.description,
-            points=data.points,
-            active=data.active,
-        )
-        session.add(rule)
-        await _save(session, project_id, data.event_type)
-        return rule
+    rule = ScoringRule(
+        project_id=project_id,
+        event_type=data.event_type,
+        name=data.name or data.event_type.replace("_", " ").capitalize(),
+        description=data.description,
+        points=data.points,
+        active=data.active,
+    )
+    session.add(rule)
+    await _save(session, project_id, data.event_type)
+    return rule
 
 
 async def update_rule(
-    db: Database, *, project_id: int, rule_id: int, data: schemas.RuleUpdate
+    session: AsyncSession, *, project_id: int, rule_id: int, data: schemas.RuleUpdate
 ) -> ScoringRule:
     """Change a rule's fields."""
-    async with db.transaction() as session:
-        rule = await _get(session, project_id, rule_id)
-        for name, value in data.model_dump(exclude_unset=True).items():
-            if value is not None:
-                setattr(rule, name, value)
-        rule.updated_at = utcnow()
-        await _save(session, project_id, rule.event_type)
-        return rule
+    rule = await get_rule(session, project_id=project_id, rule_id=rule_id)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(rule, name, value)
+    rule.updated_at = utcnow()
+    await _save(session, project_id, rule.event_type)
+    return rule
 
 
-async def delete_rule(db: Database, *, project_id: int, rule_id: int) -> None:
+async def delete_rule(session: AsyncSession, *, project_id: int, rule_id: int) -> None:
     """Remove a rule; its event type scores 0 from now on."""
-    async with db.transaction() as session:
-        rule = await _get(session, project_id, rule_id)
-        await session.delete(rule)
-        await bump_version(session, project_id=project_id)
+    rule = await get_rule(session, project_id=project_id, rule_id=rule_id)
+    await session.delete(rule)
+    await bump_version(session, project_id=project_id)
 
 
-async def get_stages(db: Database, *, project_id: int) -> StageThreshold:
+async def get_stages(session: AsyncSession, *, project_id: int) -> StageThreshold:
     """Return the project's stage thresholds."""
-    async with db.sessions() as session:
-        row = await session.get(StageThreshold, project_id)
+    row = (await threshold_rows(session, [project_id])).get(project_id)
     if row is None:
         raise NotFound("The project has no stage thresholds.")
     return row
 
 
-async def put_stages(db: Database, *, project_id: int, data: schemas.Stages) -> StageThreshold:
+async def put_stages(
+    session: AsyncSession, *, project_id: int, data: schemas.Stages
+) -> StageThreshold:
     """Replace the thresholds; stages of existing leads follow at their next scoring."""
-    async with db.transaction() as session:
-        row = await session.get(StageThreshold, project_id)
-        if row is None:
-            row = StageThreshold(project_id=project_id)
-            session.add(row)
-        row.warm, row.hot, row.qualified = data.warm, data.hot, data.qualified
-        row.version = (row.version or 0) + 1
-        row.updated_at = utcnow()
-        return row
+    row = await session.get(StageThreshold, project_id)
+    if row is None:
+        row = StageThreshold(project_id=project_id)
+        session.add(row)
+    row.warm, row.hot, row.qualified = data.warm, data.hot, data.qualified
+    row.version = (row.version or 0) + 1
+    row.updated_at = utcnow()
+    await session.flush()
+    return row
 
 
-async def start_rescore(db: Database, *, project_id: int) -> RescoreJob:
+async def start_rescore(session: AsyncSession, *, project_id: int) -> RescoreJob:
     """Queue a full rescore of every lead of the project; progress is in the returned job."""
     now = utcnow()
     job_id = uuid.uuid4().hex
-    async with db.transaction() as session:
-        live = (Lead.project_id == project_id, Lead.merged_into_id.is_(None))
-        total = int(await session.scalar(select(func.count()).where(*live)) or 0)
-        job = RescoreJob(
-            id=job_id,
-            project_id=project_id,
-            total=total,
-            done=0,
-            created_at=now,
-            status="running" if total else "finished",
-            finished_at=None if total else now,
-        )
-        session.add(job)
-        await session.flush()
-        await _enqueue_all(session, project_id, job_id, now)
+    live = (Lead.project_id == project_id, Lead.merged_into_id.is_(None))
+    total = int(await session.scalar(select(func.count()).where(*live)) or 0)
+    job = RescoreJob(
+        id=job_id,
+        project_id=project_id,
+        total=total,
+        done=0,
+        created_at=now,
+        status="running" if total else "finished",
+        finished_at=None if total else now,
+    )
+    session.add(job)
+    await session.flush()
+    await jobs.enqueue_project(session, project_id=project_id, rescore_job_id=job_id, now=now)
     return job
 
 
-async def _enqueue_all(session: AsyncSession, project_id: int, job_id: str, now: Any) -> None:
-    stamp = literal(now, UTCDateTime())
-    source = select(Lead.id, Lead.project_id, true(), literal(job_id), stamp, stamp).where(
-        Lead.project_id == project_id, Lead.merged_into_id.is_(None)
-    )
-    stmt = insert(session, JOBS).from_select(
-        ["lead_id", "project_id", "full_rescore", "rescore_job_id", "run_at", "enqueued_at"],
-        source,
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[JOBS.c.lead_id],
-            set_={
-                "full_rescore": True,
-                "rescore_job_id": job_id,
-                "dirty": jobs.case_running_dirty(),
-            },
-        )
-    )
-
-
-async def get_rescore(db: Database, *, project_id: int, job_id: str) -> RescoreJob:
+async def get_rescore(session: AsyncSession, *, project_id: int, job_id: str) -> RescoreJob:
     """Return a rescore job's progress."""
-    async with db.sessions() as session:
-        job = await session.scalar(
-            select(RescoreJob).where(RescoreJob.id == job_id, RescoreJob.project_id == project_id)
-        )
+    job = await session.scalar(
+        select(RescoreJob).where(RescoreJob.id == job_id, RescoreJob.project_id == project_id)
+    )
     if job is None:
         raise NotFound(f"Rescore job {job_id} not found.")
     return job
+
+
+async def record_rescore_progress(
+    session: AsyncSession, *, done: Mapping[str, int], now: datetime
+) -> None:
+    """Count leads rescored per rescore job; finish the jobs that are complete."""
+    for job_id, leads in done.items():
+        await session.execute(
+            update(RescoreJob).where(RescoreJob.id == job_id).values(done=RescoreJob.done + leads)
+        )
+        await session.execute(
+            update(RescoreJob)
+            .where(RescoreJob.id == job_id, RescoreJob.done >= RescoreJob.total)
+            .where(RescoreJob.status != "finished")
+            .values(status="finished", finished_at=now)
+        )

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from leadpulse.queue import jobs
 from leadpulse.store.types import utcnow
-from leadpulse.worker.runner import Worker
+from leadpulse.worker.loop import Worker
 
 PENDING = Gauge("leadpulse_pending_jobs", "Lead jobs due and waiting to be scored")
 PROCESSED = Gauge("leadpulse_worker_processed_leads", "Leads scored by this worker")

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from live_support import WAIT_SECONDS, LiveClient, LiveServer
 
 from leadpulse.store.types import utcnow
-from leadpulse.worker.runner import Worker
+from leadpulse.worker.loop import Worker
 
 JOURNEY = ("page_view", "signup", "demo_request")  # 5 + 20 + 50 = 75: hot
 LEADPULSE = Path(sys.executable).with_name("leadpulse")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from leadpulse.bootstrap import build_container
 from leadpulse.queue import jobs
 from leadpulse.store.models import Event, LeadJob, WorkerHeartbeat
-from leadpulse.worker.runner import Worker
+from leadpulse.worker.loop import Worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 
 from leadpulse.automations import hooks as automation_hooks
 from leadpulse.webhooks import hooks as webhook_hooks
-from leadpulse.worker.runner import Worker
+from leadpulse.worker.loop import Worker
 
 
 async def test_a_lead_turning_hot_fires_its_automation_and_notifies_subscribers(

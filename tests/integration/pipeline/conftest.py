@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from leadpulse.worker.runner import Worker
+from leadpulse.worker.loop import Worker
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from leadpulse.core import planner
 from leadpulse.queue.jobs import RetryPolicy
 from leadpulse.store.models import FailedJob, Lead, LeadJob, ScoreHistory
 from leadpulse.store.types import utcnow
@@ -17,7 +18,7 @@ from leadpulse.worker import scoring
 @pytest.fixture
 def poison(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Make rule evaluation raise for events of type ``poison`` until cured."""
-    real = scoring.fold
+    real = planner.fold
     state = {"sick": True}
 
     def fold(start: int, events: Any, rules: Any) -> Any:
@@ -25,7 +26,7 @@ def poison(monkeypatch: pytest.MonkeyPatch) -> Any:
             raise RuntimeError("rule evaluation exploded")
         return real(start, events, rules)
 
-    monkeypatch.setattr(scoring, "fold", fold)
+    monkeypatch.setattr(planner, "fold", fold)
     return state
 
 
@@ -109,7 +110,7 @@ async def test_event_arriving_while_its_lead_runs_is_scored_by_a_second_run(
             arrived.append(await send(account.publishable_key, "signup", visitor))
         return await real(session, claims, **kwargs)
 
-    monkeypatch.setattr("leadpulse.worker.runner.score_batch", score_batch)
+    monkeypatch.setattr("leadpulse.worker.loop.score_batch", score_batch)
     claimed = await worker.step()
     assert claimed == 1
     async with db.sessions() as session:

@@ -15,7 +15,7 @@ from leadpulse.ingest import service
 from leadpulse.queue.wakeup import CHANNEL, LocalWaker
 from leadpulse.store.models import Event, Lead
 from leadpulse.store.types import utcnow
-from leadpulse.worker.runner import Worker
+from leadpulse.worker.loop import Worker
 
 BOUND = 10.0  # generous: a wake-up normally takes milliseconds
 

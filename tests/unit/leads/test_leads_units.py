@@ -8,12 +8,13 @@ from typing import Any
 import anyio
 import pytest
 
+from leadpulse.core.identity import IDENTIFIED_AT
 from leadpulse.errors import InvalidInput
 from leadpulse.leads import hooks
 from leadpulse.leads.activity import decode_cursor, encode_cursor, group_by_session
 from leadpulse.leads.decay import parse_now
 from leadpulse.leads.export import escape_cell
-from leadpulse.leads.identity import IDENTIFIED_AT, apply_traits
+from leadpulse.leads.identity import apply_traits
 from leadpulse.leads.schemas import TimelineEvent
 from leadpulse.store.models import Lead
 

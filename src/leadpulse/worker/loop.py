@@ -1,4 +1,9 @@
-"""The worker loop: claim → score → publish, with slots, heartbeats and graceful drain.
+"""The worker loop (``Worker``): claim → score → publish, with slots, heartbeats and drain.
+
+What one scoring transaction does is in ``worker.scoring`` (with the path of an event from
+the ingest route to its history row). Transactions: ``Worker`` is the entry point and owns
+them: one to claim a batch, one to score it (``score_batch`` works in the session it is
+given), and on failure one per lead to score it alone or record the failure.
 
 - ``Worker.drain()`` processes everything due and returns (``leadpulse worker --burst``,
   tests). It also waits out leases of jobs left running by a killed worker.
@@ -19,14 +24,15 @@ from datetime import datetime, timedelta
 
 import anyio
 import structlog
+from sqlalchemy import delete
 
-from leadpulse.bootstrap import Container
+from leadpulse.bootstrap import Container, Loop
 from leadpulse.queue import jobs
 from leadpulse.queue.jobs import Claim, RetryPolicy
+from leadpulse.rules.rulebook import RuleCache
 from leadpulse.store.models import WorkerHeartbeat
 from leadpulse.store.sql import insert, table_of
 from leadpulse.store.types import utcnow
-from leadpulse.worker.rulebook import RuleCache
 from leadpulse.worker.scoring import BatchOutcome, score_batch
 
 log = structlog.get_logger("leadpulse.worker")
@@ -175,7 +181,7 @@ class Worker:
                 tg.start_soon(woken)
                 tg.start_soon(stopped)
 
-    async def _guard(self, name: str, loop, stop: anyio.Event) -> None:  # type: ignore[no-untyped-def]
+    async def _guard(self, name: str, loop: Loop, stop: anyio.Event) -> None:
         while not stop.is_set():
             try:
                 await loop(self.container, stop)
@@ -213,8 +219,6 @@ class Worker:
             )
 
     async def _forget(self) -> None:
-        from sqlalchemy import delete
-
         with contextlib.suppress(Exception):
             async with self.container.db.transaction() as session:
                 await session.execute(
