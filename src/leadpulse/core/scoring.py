@@ -22,7 +22,11 @@ MAX_SCORE = 10_000
 
 @dataclass(frozen=True, slots=True)
 class EventFact:
-    """An event as the fold sees it; db_id is opaque and passed through."""
+    """An event as the fold sees it.
+
+    ``db_id`` is opaque to the fold: it is passed through to the event's ``ScoreChange`` so the
+    caller can link the change to its stored event.
+    """
 
     event_id: str
     event_type: str

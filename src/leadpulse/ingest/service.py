@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from leadpulse.store.sql import insert, table_of
 LEADS = table_of(Lead)
 EVENTS = table_of(Event)
 TRAITS_KEY = "$traits"
+StoredStatus = Literal["queued", "duplicate", "unknown_lead"]
 
 
 @dataclass(slots=True)
@@ -49,7 +50,7 @@ class Incoming:
 class Stored:
     """What happened to one Incoming: queued, duplicate, or unknown lead."""
 
-    status: str  # "queued" | "duplicate" | "unknown_lead"
+    status: StoredStatus
     event_id: str
     lead_id: int | None
 

@@ -27,6 +27,8 @@ from leadpulse.store.models import Event, ScoreHistory
 
 INTELLIGENCE_WINDOW = timedelta(days=7)
 SCORED_CAUSES = ("rule", "recompute")
+# Event columns a timeline shows as they are stored.
+TIMELINE_COLUMNS = ("id", "event_id", "event_type", "timestamp", "received_at", "processed")
 
 
 async def _latest_rows(
@@ -52,13 +54,8 @@ async def _latest_rows(
 
 def _timeline_event(event: Event, row: ScoreHistory | None) -> schemas.TimelineEvent:
     return schemas.TimelineEvent(
-        id=event.id,
-        event_id=event.event_id,
-        event_type=event.event_type,
-        timestamp=event.timestamp,
-        received_at=event.received_at,
+        **{name: getattr(event, name) for name in TIMELINE_COLUMNS},
         properties=event.properties or {},
-        processed=event.processed,
         delta=row.delta if row is not None else 0,
         score=row.new_score if row is not None else None,
     )

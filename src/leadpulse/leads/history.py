@@ -20,6 +20,7 @@ erasure.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.core.decay import DecayDecision, DecayPolicy
+from leadpulse.core.outcomes import ScoreMutation
 from leadpulse.core.planner import Rewind
 from leadpulse.core.scoring import ScoreChange
 from leadpulse.store.models import ScoreHistory
@@ -35,10 +37,11 @@ from leadpulse.store.sql import insert, table_of
 HISTORY = table_of(ScoreHistory)
 REWRITABLE = ("rule", "decay")
 Row = dict[str, Any]
+MUTATION_KEYS = tuple(f.name for f in fields(ScoreMutation) if f.name != "history_id")
 
 
 def _row(
-    *, project_id: int, lead_id: int, cause: str, old: int, new: int, created_at: datetime
+    project_id: int, lead_id: int, cause: str, old: int, new: int, created_at: datetime
 ) -> Row:
     return {
         "project_id": project_id,
@@ -57,14 +60,7 @@ def rule_rows(
 ) -> list[Row]:
     """Build the ``rule`` rows of a fold, one per change, in fold order."""
     return [
-        _row(
-            project_id=project_id,
-            lead_id=lead_id,
-            cause="rule",
-            old=c.old_score,
-            new=c.new_score,
-            created_at=now,
-        )
+        _row(project_id, lead_id, "rule", c.old_score, c.new_score, now)
         | {
             "event_row_id": c.db_id,
             "event_id": c.event_id,
@@ -95,14 +91,7 @@ def decay_row(
         "baseScore": base_score,
         "day": decision.day.isoformat(),
     }
-    row = _row(
-        project_id=project_id,
-        lead_id=lead_id,
-        cause="decay",
-        old=decision.old_score,
-        new=decision.new_score,
-        created_at=created_at,
-    )
+    row = _row(project_id, lead_id, "decay", decision.old_score, decision.new_score, created_at)
     return row | {"event_timestamp": now, "detail": detail}
 
 
@@ -116,15 +105,20 @@ def merge_row(
     created_at: datetime,
 ) -> Row:
     """Build the ``merge`` row (delta 0) written on a survivor for one merged lead."""
-    row = _row(
-        project_id=project_id,
-        lead_id=lead_id,
-        cause="merge",
-        old=score,
-        new=score,
-        created_at=created_at,
-    )
+    row = _row(project_id, lead_id, "merge", score, score, created_at)
     return row | {"event_timestamp": at, "detail": dict(detail)}
+
+
+def _described(row: Row) -> dict[str, Any]:
+    return {key: row.get(key) for key in MUTATION_KEYS}
+
+
+def mutations(rows: Sequence[Row], ids: Sequence[int]) -> list[ScoreMutation]:
+    """Describe written rows (with the ids ``write`` returned) as outcomes report them."""
+    return [
+        ScoreMutation(history_id=row_id, **_described(row))
+        for row, row_id in zip(rows, ids, strict=True)
+    ]
 
 
 async def write(session: AsyncSession, rows: Sequence[Row]) -> list[int]:

@@ -9,9 +9,10 @@ Semantics
   job row, in status ``pending`` or ``running``. Enqueueing a lead whose job is running sets
   ``dirty``; when that run finishes the job goes back to ``pending`` instead of being deleted,
   so an event that arrived mid-run is never dropped. The scoring transaction also locks the
-  lead rows (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises
-  all writers), so even two workers holding the same lead after a lease expiry cannot score
-  an event twice: events are marked processed in the same transaction that writes history.
+  lead rows (``SELECT … FOR NO KEY UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE``
+  serialises all writers), so even two workers holding the same lead after a lease expiry
+  cannot score an event twice: events are marked processed in the same transaction that
+  writes history.
 - **Enqueue** happens in the ingest transaction (no notification can be lost). The wake-up
   that follows the commit is only a hint; workers also poll.
 - **Lease**: a claim sets ``status='running'`` and ``locked_until = now + lease``. A worker
@@ -22,11 +23,11 @@ Semantics
 - **Dead letters**: after ``job_max_attempts`` failures the job row is deleted and a
   ``failed_jobs`` row keeps the error and traceback; the lead's events stay unprocessed.
   Replay (API or ``leadpulse jobs replay``) re-enqueues the lead with a fresh attempt count.
-- **Full rescore**: ``enqueue(..., full_rescore=True)`` and ``enqueue_project`` (every live lead
-  of a project, one INSERT … SELECT, for a rule change's rescore job) set ``full_rescore`` and
-  the ``rescore_job_id`` whose progress the run advances; on a running job they also set
-  ``dirty``, so the rescore runs after the current run. ``finish`` clears the flag only when
-  the row still carries the rescore job the run was claimed for.
+- **Full rescore**: ``enqueue(..., full_rescore=True)`` and ``enqueue_project`` (every live
+  lead of a project, one INSERT … SELECT, for a rule change's rescore job) set
+  ``full_rescore`` and the ``rescore_job_id`` whose progress the run advances; on a running
+  job they also set ``dirty``, so the rescore runs after the current run. ``finish`` clears
+  the flag only when the row still carries the rescore job the run was claimed for.
 - **Merged and erased leads**: a lead merged into another takes no more work of its own;
   ``discard`` drops its job (the survivor is rescored in full). ``erase`` deletes an erased
   lead's job and dead letters (GDPR). Nothing else writes ``lead_jobs`` or ``failed_jobs``.

@@ -14,8 +14,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,8 @@ from leadpulse.rules import schemas
 from leadpulse.rules.rulebook import bump_version, threshold_rows
 from leadpulse.store.models import Lead, RescoreJob, ScoringRule, StageThreshold
 from leadpulse.store.types import utcnow
+
+T = TypeVar("T")
 
 
 async def list_rules(session: AsyncSession, *, project_id: int) -> list[ScoringRule]:
@@ -37,14 +40,18 @@ async def list_rules(session: AsyncSession, *, project_id: int) -> list[ScoringR
     return list(rows)
 
 
+async def _one(session: AsyncSession, query: Select[T], missing: str) -> T:
+    """Return the row the query finds, or raise NotFound(missing)."""
+    row = await session.scalar(query)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 async def get_rule(session: AsyncSession, *, project_id: int, rule_id: int) -> ScoringRule:
     """Load one rule of the project."""
-    rule = await session.scalar(
-        select(ScoringRule).where(ScoringRule.id == rule_id, ScoringRule.project_id == project_id)
-    )
-    if rule is None:
-        raise NotFound(f"Rule {rule_id} not found.")
-    return rule
+    mine = (ScoringRule.id == rule_id, ScoringRule.project_id == project_id)
+    return await _one(session, select(ScoringRule).where(*mine), f"Rule {rule_id} not found.")
 
 
 async def _save(session: AsyncSession, project_id: int, event_type: str) -> None:
@@ -138,12 +145,8 @@ async def start_rescore(session: AsyncSession, *, project_id: int) -> RescoreJob
 
 async def get_rescore(session: AsyncSession, *, project_id: int, job_id: str) -> RescoreJob:
     """Return a rescore job's progress."""
-    job = await session.scalar(
-        select(RescoreJob).where(RescoreJob.id == job_id, RescoreJob.project_id == project_id)
-    )
-    if job is None:
-        raise NotFound(f"Rescore job {job_id} not found.")
-    return job
+    mine = (RescoreJob.id == job_id, RescoreJob.project_id == project_id)
+    return await _one(session, select(RescoreJob).where(*mine), f"Rescore job {job_id} not found.")
 
 
 async def record_rescore_progress(

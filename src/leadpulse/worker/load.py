@@ -9,7 +9,8 @@ lead's events from the cut on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.core.planner import Activity, LeadSnapshot, Rewind, Span
 from leadpulse.core.scoring import EventFact
+from leadpulse.core.velocity import WINDOW
 from leadpulse.leads import history
 from leadpulse.store.models import Event, Lead
 from leadpulse.store.sql import is_postgres, table_of
 
 EVENTS = table_of(Event)
-DAY = timedelta(hours=24)
+SNAPSHOT_COLUMNS = tuple(f.name for f in fields(LeadSnapshot))
 
 
 async def lock_leads(session: AsyncSession, lead_ids: Sequence[int]) -> list[Lead]:
@@ -61,14 +63,8 @@ def facts_by_lead(rows: Sequence[Any]) -> dict[int, list[EventFact]]:
 
 
 def snapshot(lead: Lead) -> LeadSnapshot:
-    """Return a lead's scoring state as the planner sees it."""
-    return LeadSnapshot(
-        score=lead.score,
-        stage=lead.stage,
-        last_event_at=lead.last_event_at,
-        last_event_key=lead.last_event_key,
-        last_decay_on=lead.last_decay_on,
-    )
+    """Return a lead's scoring state as the planner sees it (columns of the same names)."""
+    return LeadSnapshot(**{name: getattr(lead, name) for name in SNAPSHOT_COLUMNS})
 
 
 async def span(session: AsyncSession, *, lead_id: int, rewind: Rewind) -> Span:
@@ -100,7 +96,7 @@ async def activity(
         select(EVENTS.c.lead_id, func.count())
         .where(
             EVENTS.c.lead_id.in_(lead_ids),
-            EVENTS.c.timestamp > now - DAY,
+            EVENTS.c.timestamp > now - WINDOW,
             EVENTS.c.timestamp <= now,
         )
         .group_by(EVENTS.c.lead_id)

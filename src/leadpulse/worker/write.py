@@ -24,6 +24,18 @@ from leadpulse.store.sql import table_of
 
 EVENTS = table_of(Event)
 Planned = tuple[Lead, LeadPlan]
+# LeadScored fields that are lead columns of the same name, read once the new state is set.
+OUTCOME_COLUMNS = (
+    "project_id",
+    "anonymous_id",
+    "email",
+    "name",
+    "score",
+    "stage",
+    "velocity_score",
+    "events_last_24h",
+    "last_event_at",
+)
 
 
 def _set_state(lead: Lead, state: ScoredState) -> None:
@@ -45,38 +57,16 @@ async def _mark_processed(session: AsyncSession, ids: Sequence[int], now: dateti
         )
 
 
-def _outcome(lead: Lead, plan: LeadPlan, history_ids: Sequence[int], now: datetime) -> LeadScored:
-    mutations = tuple(
-        ScoreMutation(
-            history_id=hid,
-            project_id=lead.project_id,
-            lead_id=lead.id,
-            cause="rule",
-            event_id=c.event_id,
-            event_type=c.event_type,
-            rule_id=c.rule_id,
-            old_score=c.old_score,
-            new_score=c.new_score,
-            delta=c.delta,
-            created_at=now,
-        )
-        for hid, c in zip(history_ids, plan.changes, strict=True)
-    )
+def _outcome(
+    lead: Lead, plan: LeadPlan, mutations: Sequence[ScoreMutation], now: datetime
+) -> LeadScored:
     return LeadScored(
-        project_id=lead.project_id,
+        **{name: getattr(lead, name) for name in OUTCOME_COLUMNS},
         lead_id=lead.id,
-        anonymous_id=lead.anonymous_id,
-        email=lead.email,
-        name=lead.name,
-        score=lead.score,
         previous_score=plan.previous.score,
-        stage=lead.stage,
         previous_stage=plan.previous.stage,
-        velocity_score=lead.velocity_score,
-        events_last_24h=lead.events_last_24h,
-        last_event_at=lead.last_event_at,
         event_types=plan.event_types,
-        mutations=mutations,
+        mutations=tuple(mutations),
         scored_at=now,
     )
 
@@ -91,18 +81,17 @@ async def write_plans(
         _set_state(lead, plan.state)
     await session.flush()
     rows = [
-        row
-        for lead, plan in planned
-        for row in history.rule_rows(
+        history.rule_rows(
             project_id=lead.project_id, lead_id=lead.id, changes=plan.changes, now=now
         )
+        for lead, plan in planned
     ]
-    ids = await history.write(session, rows)
+    ids = await history.write(session, [row for lead_rows in rows for row in lead_rows])
     await _mark_processed(session, [i for _, plan in planned for i in plan.processed], now)
     outcomes: list[LeadScored] = []
     start = 0
-    for lead, plan in planned:
-        end = start + len(plan.changes)
-        outcomes.append(_outcome(lead, plan, ids[start:end], now))
-        start = end
+    for (lead, plan), lead_rows in zip(planned, rows, strict=True):
+        written = history.mutations(lead_rows, ids[start : start + len(lead_rows)])
+        outcomes.append(_outcome(lead, plan, written, now))
+        start += len(lead_rows)
     return outcomes
