@@ -14,7 +14,7 @@ import anyio
 import structlog
 from sqlalchemy import text
 
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 from leadpulse.leads.decay import DecayReport, run_decay
 from leadpulse.store.db import Database
 from leadpulse.store.types import utcnow

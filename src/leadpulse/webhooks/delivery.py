@@ -4,7 +4,11 @@ Each row is one message to one subscription, retried under the same ``webhook-id
 fresh ``webhook-timestamp`` and signature per attempt. Outcome rules (see ``policy``): 2xx
 → ``succeeded``; network error, timeout, 408, 429, 5xx → retried with backoff until
 ``settings.webhook_max_attempts``; other statuses, an SSRF refusal, or an inactive
-subscription → ``failed`` at once. Rows survive restarts (see ``leasing`` for the claim).
+subscription → ``failed`` at once. Rows survive restarts (``queue.outbox`` states how they
+are claimed and recorded under a lease).
+
+``drain`` is an outbox loop step spanning many transactions, so it owns them: one per claimed
+batch and one per recorded attempt.
 """
 
 from __future__ import annotations
@@ -12,22 +16,25 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import anyio
 import httpx
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.bootstrap import Container
 from leadpulse.config import Settings
-from leadpulse.store.db import Database
+from leadpulse.container import Container
+from leadpulse.queue import outbox
 from leadpulse.store.models import WebhookDelivery, WebhookSubscription
 from leadpulse.store.types import utcnow
-from leadpulse.webhooks import leasing, policy, signing, transport
+from leadpulse.webhooks import policy, signing, transport
 from leadpulse.webhooks.transport import AttemptResult
 
 log = structlog.get_logger("leadpulse.webhooks")
+LOOP = "webhooks"
 CLAIM_BATCH = 20
 MAX_CONCURRENT_ATTEMPTS = 10
 
@@ -51,40 +58,38 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def claim(db: Database, *, now: datetime, lease: timedelta) -> list[ClaimedDelivery]:
+async def claim(session: AsyncSession, *, now: datetime, lease: timedelta) -> list[ClaimedDelivery]:
     """Lease a batch of due deliveries."""
     lease_until = now + lease
-    async with db.transaction() as session:
-        ids = await leasing.claim_due(
-            session,
-            WebhookDelivery,
-            due_column=WebhookDelivery.next_attempt_at,
-            now=now,
+    ids = await outbox.claim_due(
+        session,
+        WebhookDelivery,
+        due_column=WebhookDelivery.next_attempt_at,
+        now=now,
+        lease_until=lease_until,
+        limit=CLAIM_BATCH,
+    )
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(WebhookDelivery, WebhookSubscription)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(WebhookDelivery.id.in_(ids))
+        .order_by(WebhookDelivery.id)
+    )
+    return [
+        ClaimedDelivery(
+            id=d.id,
+            message_id=d.message_id,
+            payload=d.payload,
+            attempts=d.attempts,
+            url=s.url,
+            secret=s.secret,
+            subscription_active=s.active,
             lease_until=lease_until,
-            limit=CLAIM_BATCH,
-            skip_locked=db.is_postgres,
         )
-        if not ids:
-            return []
-        rows = await session.execute(
-            select(WebhookDelivery, WebhookSubscription)
-            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-            .where(WebhookDelivery.id.in_(ids))
-            .order_by(WebhookDelivery.id)
-        )
-        return [
-            ClaimedDelivery(
-                id=d.id,
-                message_id=d.message_id,
-                payload=d.payload,
-                attempts=d.attempts,
-                url=s.url,
-                secret=s.secret,
-                subscription_active=s.active,
-                lease_until=lease_until,
-            )
-            for d, s in rows.all()
-        ]
+        for d, s in rows.all()
+    ]
 
 
 async def attempt(
@@ -127,12 +132,17 @@ def outcome_values(
 
 
 async def record(
-    db: Database, item: ClaimedDelivery, result: AttemptResult, *, now: datetime, max_attempts: int
+    session: AsyncSession,
+    item: ClaimedDelivery,
+    result: AttemptResult,
+    *,
+    now: datetime,
+    max_attempts: int,
 ) -> bool:
     """Store an attempt's result if the lease is still ours; tell whether it was stored."""
     values = outcome_values(result, attempts=item.attempts, max_attempts=max_attempts, now=now)
-    stored = await leasing.record_under_lease(
-        db, WebhookDelivery, row_id=item.id, lease_until=item.lease_until, values=values
+    stored = await outbox.record_under_lease(
+        session, WebhookDelivery, row_id=item.id, lease_until=item.lease_until, values=values
     )
     log.info(
         "webhook_attempt",
@@ -151,41 +161,41 @@ async def _attempt_and_record(
     container: Container,
     client: httpx.AsyncClient,
     limiter: anyio.CapacityLimiter,
-    item: ClaimedDelivery,
     now: datetime | None,
+    item: ClaimedDelivery,
 ) -> None:
     settings = container.settings
     async with limiter:
         result = await attempt(client, item, settings=settings)
-    await record(
-        container.db,
-        item,
-        result,
-        now=now or utcnow(),
-        max_attempts=settings.webhook_max_attempts,
-    )
+    async with container.db.transaction() as session:
+        await record(
+            session, item, result, now=now or utcnow(), max_attempts=settings.webhook_max_attempts
+        )
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every delivery due at ``now`` (default: the clock) once; return how many."""
     settings = container.settings
     lease = timedelta(seconds=settings.worker_lease_seconds)
-    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ATTEMPTS)
-    done = 0
-    async with transport.new_client(settings.webhook_timeout_seconds) as client:
+
+    async def claim_batch() -> list[ClaimedDelivery]:
         # The clock is re-read per batch so a long drain never hands out already-stale leases.
-        while batch := await claim(container.db, now=now or utcnow(), lease=lease):
-            async with anyio.create_task_group() as group:
-                for item in batch:
-                    group.start_soon(_attempt_and_record, container, client, limiter, item, now)
-            done += len(batch)
-    return done
+        async with container.db.transaction() as session:
+            return await claim(session, now=now or utcnow(), lease=lease)
 
-
-async def _drain_now(container: Container) -> int:
-    return await drain(container)
+    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ATTEMPTS)
+    async with transport.new_client(settings.webhook_timeout_seconds) as client:
+        return await outbox.drain_batches(
+            claim_batch, partial(_attempt_and_record, container, client, limiter, now)
+        )
 
 
 async def run(container: Container, stop: anyio.Event) -> None:
     """Deliver webhooks until ``stop`` is set (a background loop of the worker)."""
-    await leasing.run_polling(container, stop, name="webhooks", drain=_drain_now)
+    await outbox.run_polling(
+        container.outbox,
+        stop,
+        name=LOOP,
+        drain=partial(drain, container),
+        poll_seconds=container.settings.worker_poll_seconds,
+    )

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import anyio
 import structlog
 
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 from leadpulse.queue import jobs
 from leadpulse.queue.jobs import Claim, RetryPolicy
 from leadpulse.store.models import WorkerHeartbeat

@@ -1,30 +1,35 @@
-"""Running automation executions: claim due rows, perform the action, record, publish.
+"""Executing automations: claim due execution rows, perform the action, record, publish.
 
 An execution row is ``pending`` until its action succeeds (``succeeded``) or fails for good
 (``failed``): a retryable failure (network error, timeout, 408, 429, 5xx, SMTP error) is
 retried with backoff (``webhooks.policy``) until ``settings.automation_max_attempts``;
-anything else fails at once. Actions run outside any transaction; rows are claimed under a
-lease (``webhooks.leasing``). Each finished execution is published as
+anything else fails at once. Rows are claimed and recorded under a lease (``queue.outbox``);
+actions run outside any transaction. Each finished execution is published as
 ``AutomationExecuted`` to ``container.after_automation``.
+
+``drain`` is an outbox loop step spanning many transactions, so it owns them: one per claimed
+batch and one per recorded attempt.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import anyio
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.automations import actions
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 from leadpulse.core.outcomes import AutomationExecuted
-from leadpulse.store.db import Database
+from leadpulse.queue import outbox
 from leadpulse.store.models import Automation, AutomationExecution
 from leadpulse.store.types import utcnow
-from leadpulse.webhooks import leasing, policy, transport
+from leadpulse.webhooks import policy, transport
 from leadpulse.webhooks.transport import AttemptResult
 
 log = structlog.get_logger("leadpulse.automations")
@@ -48,41 +53,41 @@ class ClaimedExecution:
     lease_until: datetime
 
 
-async def claim(db: Database, *, now: datetime, lease: timedelta) -> list[ClaimedExecution]:
+async def claim(
+    session: AsyncSession, *, now: datetime, lease: timedelta
+) -> list[ClaimedExecution]:
     """Lease a batch of due executions."""
     lease_until = now + lease
-    async with db.transaction() as session:
-        ids = await leasing.claim_due(
-            session,
-            AutomationExecution,
-            due_column=AutomationExecution.run_at,
-            now=now,
+    ids = await outbox.claim_due(
+        session,
+        AutomationExecution,
+        due_column=AutomationExecution.run_at,
+        now=now,
+        lease_until=lease_until,
+        limit=CLAIM_BATCH,
+    )
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(AutomationExecution, Automation.action, Automation.config)
+        .join(Automation, Automation.id == AutomationExecution.automation_id)
+        .where(AutomationExecution.id.in_(ids))
+        .order_by(AutomationExecution.id)
+    )
+    return [
+        ClaimedExecution(
+            id=e.id,
+            project_id=e.project_id,
+            automation_id=e.automation_id,
+            lead_id=e.lead_id,
+            attempts=e.attempts,
+            payload=e.payload,
+            action=action,
+            config=config,
             lease_until=lease_until,
-            limit=CLAIM_BATCH,
-            skip_locked=db.is_postgres,
         )
-        if not ids:
-            return []
-        rows = await session.execute(
-            select(AutomationExecution, Automation.action, Automation.config)
-            .join(Automation, Automation.id == AutomationExecution.automation_id)
-            .where(AutomationExecution.id.in_(ids))
-            .order_by(AutomationExecution.id)
-        )
-        return [
-            ClaimedExecution(
-                id=e.id,
-                project_id=e.project_id,
-                automation_id=e.automation_id,
-                lead_id=e.lead_id,
-                attempts=e.attempts,
-                payload=e.payload,
-                action=action,
-                config=config,
-                lease_until=lease_until,
-            )
-            for e, action, config in rows.all()
-        ]
+        for e, action, config in rows.all()
+    ]
 
 
 def outcome_values(
@@ -102,12 +107,17 @@ def outcome_values(
 
 
 async def record(
-    db: Database, item: ClaimedExecution, result: AttemptResult, *, now: datetime, max_attempts: int
+    session: AsyncSession,
+    item: ClaimedExecution,
+    result: AttemptResult,
+    *,
+    now: datetime,
+    max_attempts: int,
 ) -> AutomationExecuted | None:
     """Store an attempt's result under our lease; return the outcome if it finished."""
     values = outcome_values(result, attempts=item.attempts, max_attempts=max_attempts, now=now)
-    stored = await leasing.record_under_lease(
-        db, AutomationExecution, row_id=item.id, lease_until=item.lease_until, values=values
+    stored = await outbox.record_under_lease(
+        session, AutomationExecution, row_id=item.id, lease_until=item.lease_until, values=values
     )
     status = values.get("status", "retry")
     log.info(
@@ -139,8 +149,8 @@ async def _run_one(
     container: Container,
     ctx: actions.ActionContext,
     limiter: anyio.CapacityLimiter,
-    item: ClaimedExecution,
     now: datetime | None,
+    item: ClaimedExecution,
 ) -> None:
     async with limiter:
         result = await actions.perform(
@@ -150,13 +160,11 @@ async def _run_one(
             payload=item.payload,
             execution_id=item.id,
         )
-    finished = await record(
-        container.db,
-        item,
-        result,
-        now=now or utcnow(),
-        max_attempts=container.settings.automation_max_attempts,
-    )
+    max_attempts = container.settings.automation_max_attempts
+    async with container.db.transaction() as session:
+        finished = await record(
+            session, item, result, now=now or utcnow(), max_attempts=max_attempts
+        )
     if finished is not None:
         await container.publish(container.after_automation, [finished])
 
@@ -165,23 +173,26 @@ async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every execution due at ``now`` (default: the clock) once; return how many."""
     settings = container.settings
     lease = timedelta(seconds=settings.worker_lease_seconds)
+
+    async def claim_batch() -> list[ClaimedExecution]:
+        # The clock is re-read per batch so a long drain never hands out already-stale leases.
+        async with container.db.transaction() as session:
+            return await claim(session, now=now or utcnow(), lease=lease)
+
     limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ACTIONS)
-    done = 0
     async with transport.new_client(settings.webhook_timeout_seconds) as client:
         ctx = actions.ActionContext(settings=settings, client=client)
-        # The clock is re-read per batch so a long drain never hands out already-stale leases.
-        while batch := await claim(container.db, now=now or utcnow(), lease=lease):
-            async with anyio.create_task_group() as group:
-                for item in batch:
-                    group.start_soon(_run_one, container, ctx, limiter, item, now)
-            done += len(batch)
-    return done
-
-
-async def _drain_now(container: Container) -> int:
-    return await drain(container)
+        return await outbox.drain_batches(
+            claim_batch, partial(_run_one, container, ctx, limiter, now)
+        )
 
 
 async def run(container: Container, stop: anyio.Event) -> None:
     """Run automations until ``stop`` is set (a background loop of the worker)."""
-    await leasing.run_polling(container, stop, name=LOOP, drain=_drain_now)
+    await outbox.run_polling(
+        container.outbox,
+        stop,
+        name=LOOP,
+        drain=partial(drain, container),
+        poll_seconds=container.settings.worker_poll_seconds,
+    )
