@@ -15,6 +15,7 @@ import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -25,7 +26,7 @@ from leadpulse.config import Settings
 from leadpulse.core.outcomes import AutomationExecuted, EventIngested, LeadMerged, LeadScored
 from leadpulse.ingest.intake import Intake
 from leadpulse.ingest.ratelimit import IngestRateLimiter
-from leadpulse.queue.outbox import OutboxWakeups
+from leadpulse.queue.outbox import OutboxWakeups, run_polling
 from leadpulse.queue.wakeup import LocalWaker, Waker
 from leadpulse.store.db import Database
 
@@ -123,3 +124,19 @@ class Container:
         for closer in reversed(self.closers):
             await closer()
         await self.db.dispose()
+
+
+def outbox_loop(name: str, drain: Drain) -> Loop:
+    """Return the background loop that runs ``drain`` until stopped, polling every
+    ``worker_poll_seconds`` and woken early by ``container.outbox.wake(name)``."""
+
+    async def loop(container: Container, stop: anyio.Event) -> None:
+        await run_polling(
+            container.outbox,
+            stop,
+            name=name,
+            drain=partial(drain, container),
+            poll_seconds=container.settings.worker_poll_seconds,
+        )
+
+    return loop

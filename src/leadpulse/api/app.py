@@ -7,7 +7,7 @@ routes module by name (a renamed module fails at import, never silently drops it
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import structlog
@@ -64,28 +64,12 @@ def create_app(
     ``auto_migrate`` defaults to True for SQLite (embedded mode migrates on start) and False
     for PostgreSQL (operators run ``leadpulse db upgrade``).
     """
-    settings = container.settings
-    migrate_on_start = settings.is_sqlite if auto_migrate is None else auto_migrate
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if migrate_on_start:
-            await migrate.upgrade(container.db)
-        for hook in on_startup or []:
-            await hook(container)
-        log.info("api_started", database=container.db.dialect, version=__version__)
-        try:
-            yield
-        finally:
-            for hook in reversed(on_shutdown or []):
-                await hook(container)
-            await container.close()
-
+    migrate_on_start = container.settings.is_sqlite if auto_migrate is None else auto_migrate
     app = FastAPI(
         title="LeadPulse API",
         version=__version__,
         description="Event-driven lead scoring. Errors are application/problem+json.",
-        lifespan=lifespan,
+        lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
         responses={
             400: {"description": "Malformed JSON", "content": {problems.PROBLEM_JSON: {}}},
             422: {"description": "Validation failed", "content": {problems.PROBLEM_JSON: {}}},
@@ -98,6 +82,26 @@ def create_app(
     web.mount_dashboard(app)  # last: its fallback route must not shadow the API
     _middleware(app, container)
     return app
+
+
+def _lifespan(
+    container: Container, migrate_on_start: bool, on_startup: list[Hook], on_shutdown: list[Hook]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if migrate_on_start:
+            await migrate.upgrade(container.db)
+        for hook in on_startup:
+            await hook(container)
+        log.info("api_started", database=container.db.dialect, version=__version__)
+        try:
+            yield
+        finally:
+            for hook in reversed(on_shutdown):
+                await hook(container)
+            await container.close()
+
+    return lifespan
 
 
 def asgi_app(container: Container, **kwargs: Any) -> Any:

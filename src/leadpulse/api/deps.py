@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from leadpulse.auth.callers import Caller, caller_from_bearer, caller_from_key
@@ -71,6 +71,10 @@ async def require_ingest(caller: OptionalCallerDep) -> Caller:
         raise Unauthorized("Send an API key in X-API-Key (or Authorization: Bearer).")
     return caller
 
+
+# Paging of list endpoints: ``?limit=&offset=``.
+PageLimit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
+PageOffset = Annotated[int, Query(ge=0)]
 
 UserDep = Annotated[Caller, Depends(require_user)]
 ServerDep = Annotated[Caller, Depends(require_server)]

@@ -7,8 +7,8 @@ anything else fails at once. Rows are claimed and recorded under a lease (``queu
 actions run outside any transaction. Each finished execution is published as
 ``AutomationExecuted`` to ``container.after_automation``.
 
-``drain`` is an outbox loop step spanning many transactions, so it owns them: one per claimed
-batch and one per recorded attempt.
+``drain`` owns its transactions (``queue.outbox.drain_due``): a short one per claimed batch
+and one per recorded attempt, never one around an action.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import anyio
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,12 +29,10 @@ from leadpulse.queue import outbox
 from leadpulse.store.models import Automation, AutomationExecution
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import policy, transport
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks.policy import AttemptResult
 
 log = structlog.get_logger("leadpulse.automations")
 LOOP = "automations"
-CLAIM_BATCH = 20
-MAX_CONCURRENT_ACTIONS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +51,7 @@ class ClaimedExecution:
 
 
 async def claim(
-    session: AsyncSession, *, now: datetime, lease: timedelta
+    session: AsyncSession, now: datetime, *, lease: timedelta
 ) -> list[ClaimedExecution]:
     """Lease a batch of due executions."""
     lease_until = now + lease
@@ -64,7 +61,6 @@ async def claim(
         due_column=AutomationExecution.run_at,
         now=now,
         lease_until=lease_until,
-        limit=CLAIM_BATCH,
     )
     if not ids:
         return []
@@ -90,20 +86,10 @@ async def claim(
     ]
 
 
-def outcome_values(
-    result: AttemptResult, *, attempts: int, max_attempts: int, now: datetime
-) -> dict[str, Any]:
-    """Return the column values that record one attempt's result."""
-    values: dict[str, Any] = {
-        "locked_until": None,
-        "response_code": result.status_code,
-        "error": result.error,
-    }
-    if result.ok:
-        return {**values, "status": "succeeded", "finished_at": now}
-    if result.retryable and attempts < max_attempts:
-        return {**values, "run_at": now + policy.retry_delay(attempts)}
-    return {**values, "status": "failed", "finished_at": now}
+# An execution is stamped ``finished_at`` when it succeeds or fails for good.
+outcome_values = partial(
+    policy.outcome_values, retry_column="run_at", done_column="finished_at", stamp_failure=True
+)
 
 
 async def record(
@@ -148,18 +134,12 @@ async def record(
 async def _run_one(
     container: Container,
     ctx: actions.ActionContext,
-    limiter: anyio.CapacityLimiter,
     now: datetime | None,
     item: ClaimedExecution,
 ) -> None:
-    async with limiter:
-        result = await actions.perform(
-            ctx,
-            action=item.action,
-            config=item.config,
-            payload=item.payload,
-            execution_id=item.id,
-        )
+    result = await actions.perform(
+        ctx, action=item.action, config=item.config, payload=item.payload, execution_id=item.id
+    )
     max_attempts = container.settings.automation_max_attempts
     async with container.db.transaction() as session:
         finished = await record(
@@ -172,27 +152,9 @@ async def _run_one(
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every execution due at ``now`` (default: the clock) once; return how many."""
     settings = container.settings
-    lease = timedelta(seconds=settings.worker_lease_seconds)
-
-    async def claim_batch() -> list[ClaimedExecution]:
-        # The clock is re-read per batch so a long drain never hands out already-stale leases.
-        async with container.db.transaction() as session:
-            return await claim(session, now=now or utcnow(), lease=lease)
-
-    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ACTIONS)
+    claim_leased = partial(claim, lease=timedelta(seconds=settings.worker_lease_seconds))
     async with transport.new_client(settings.webhook_timeout_seconds) as client:
         ctx = actions.ActionContext(settings=settings, client=client)
-        return await outbox.drain_batches(
-            claim_batch, partial(_run_one, container, ctx, limiter, now)
+        return await outbox.drain_due(
+            container.db, claim_leased, partial(_run_one, container, ctx, now), now=now
         )
-
-
-async def run(container: Container, stop: anyio.Event) -> None:
-    """Run automations until ``stop`` is set (a background loop of the worker)."""
-    await outbox.run_polling(
-        container.outbox,
-        stop,
-        name=LOOP,
-        drain=partial(drain, container),
-        poll_seconds=container.settings.worker_poll_seconds,
-    )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from leadpulse.automations import executor, service
-from leadpulse.container import Container
+from leadpulse.container import Container, outbox_loop
 from leadpulse.core.outcomes import LeadScored
 
 
@@ -25,7 +25,7 @@ def install(container: Container) -> None:
         await on_scored(container, items)
 
     container.after_scoring.append(automations_after_scoring)
-    container.loops[executor.LOOP] = executor.run
+    container.loops[executor.LOOP] = outbox_loop(executor.LOOP, drain)
     container.drains[executor.LOOP] = drain
 
 

@@ -6,19 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.automations import schemas, service
 
 router = APIRouter(prefix="/api/automations", tags=["automations"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
-Offset = Annotated[int, Query(ge=0)]
-
 
 @router.get("", response_model=Page[schemas.AutomationRead])
 async def list_automations(
-    caller: ServerDep, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+    caller: ServerDep, c: ContainerDep, limit: PageLimit = 50, offset: PageOffset = 0
 ) -> Page[schemas.AutomationRead]:
     """List the project's automations, newest first."""
     async with c.db.sessions() as session:
@@ -47,8 +44,8 @@ async def create_automation(
 async def list_executions(
     caller: ServerDep,
     c: ContainerDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
     automation_id: Annotated[int | None, Query(alias="automationId")] = None,
     status_: Annotated[schemas.ExecutionStatus | None, Query(alias="status")] = None,
 ) -> Page[schemas.ExecutionRead]:

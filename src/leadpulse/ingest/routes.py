@@ -28,7 +28,7 @@ from leadpulse.ingest.schemas import (
     IngestResult,
     SdkEvent,
 )
-from leadpulse.ingest.service import Incoming
+from leadpulse.ingest.service import Incoming, Stored
 from leadpulse.projects.keys import key_kind
 from leadpulse.store.types import utcnow
 
@@ -107,6 +107,38 @@ async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JS
     return JSONResponse(result.model_dump(by_alias=True), status_code=status.HTTP_202_ACCEPTED)
 
 
+def _validate_all(
+    intake: Intake, events: list[Any], model: EventModel, project_id: int, body: dict[str, Any]
+) -> tuple[list[tuple[int, Incoming]], dict[int, BatchItemResult]]:
+    """Validate each event alone: the valid ones by index, and the rejections by index."""
+    received_at, sent_at = utcnow(), _batch_sent_at(body)
+    valid: list[tuple[int, Incoming]] = []
+    rejected: dict[int, BatchItemResult] = {}
+    for index, raw in enumerate(events):
+        try:
+            item = intake.validate(
+                raw,
+                model,
+                project_id=project_id,
+                received_at=received_at,
+                loc=f"events.{index}",
+                sent_at=sent_at,
+            )
+            valid.append((index, item))
+        except InvalidInput as exc:
+            rejected[index] = _rejected(index, exc.errors)
+    return valid, rejected
+
+
+def _stored_result(index: int, outcome: Stored) -> BatchItemResult:
+    if outcome.status == "unknown_lead":
+        error = FieldError(f"events.{index}.leadId", "lead not found", "not_found")
+        return _rejected(index, [error])
+    return BatchItemResult(
+        index=index, status=outcome.status, event_id=outcome.event_id, lead_id=outcome.lead_id
+    )
+
+
 async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise InvalidInput.field("body.events", "must be a list of events", "type_error")
@@ -115,35 +147,10 @@ async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> J
     if len(events) > limit:
         raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
     intake = _intake(c)
-    received_at = utcnow()
-    sent_at = _batch_sent_at(body)
-    valid: list[tuple[int, Incoming]] = []
-    results: dict[int, BatchItemResult] = {}
-    for index, raw in enumerate(events):
-        try:
-            item = intake.validate(
-                raw,
-                model,
-                project_id=caller.project_id,
-                received_at=received_at,
-                loc=f"events.{index}",
-                sent_at=sent_at,
-            )
-            valid.append((index, item))
-        except InvalidInput as exc:
-            results[index] = _rejected(index, exc.errors)
+    valid, results = _validate_all(intake, events, model, caller.project_id, body)
     stored = await intake.submit([item for _, item in valid]) if valid else []
     for (index, _), outcome in zip(valid, stored, strict=True):
-        if outcome.status == "unknown_lead":
-            error = FieldError(f"events.{index}.leadId", "lead not found", "not_found")
-            results[index] = _rejected(index, [error])
-        else:
-            results[index] = BatchItemResult(
-                index=index,
-                status=outcome.status,
-                event_id=outcome.event_id,
-                lead_id=outcome.lead_id,
-            )
+        results[index] = _stored_result(index, outcome)
     ordered = [results[i] for i in range(len(events))]
     summary = BatchResult(
         accepted=sum(r.status == "queued" for r in ordered),

@@ -23,9 +23,11 @@ owns the table writes its rows and decides what an attempt is.
   attempt's result.
 - **Lease expiry**: a crashed or killed worker's unrecorded attempt is claimed again once its
   lease has passed — delivery is at least once.
-- **Retry policy and dead letters**: the owner's ``outcome_values`` sets the next due time
-  (``webhooks.policy`` backoff) or a final ``succeeded``/``failed`` status after its
-  configured maximum of attempts; failed rows stay in the table as the log.
+- **Retry policy and dead letters**: ``webhooks.policy.outcome_values`` records an attempt:
+  ``succeeded``, due again after the backoff of ``webhooks.policy``, or ``failed`` once the
+  owner's maximum of attempts is spent; failed rows stay in the table as the log.
+- **Drain** (``drain_due``): claim batch after batch, each in its own short transaction, and
+  attempt a batch's rows concurrently; a drain spans many transactions and owns them.
 - **Wake-ups** (``OutboxWakeups``): writers wake their loop in this process right after
   enqueuing; a loop otherwise polls every ``worker_poll_seconds``. A lost wake-up only delays.
 
@@ -45,10 +47,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from leadpulse.store.db import Database
 from leadpulse.store.sql import is_postgres
+from leadpulse.store.types import utcnow
 
 log = structlog.get_logger("leadpulse.outbox")
 T = TypeVar("T")
+CLAIM_BATCH = 20  # rows leased per claim
+MAX_CONCURRENT_ATTEMPTS = 10  # rows of one batch attempted at once
 
 
 async def claim_due(
@@ -58,7 +64,7 @@ async def claim_due(
     due_column: InstrumentedAttribute[datetime],
     now: datetime,
     lease_until: datetime,
-    limit: int,
+    limit: int = CLAIM_BATCH,
 ) -> list[int]:
     """Lease up to ``limit`` due rows of ``model`` and return their ids, oldest first."""
     due = (
@@ -98,19 +104,36 @@ async def record_under_lease(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def drain_batches(
-    claim: Callable[[], Awaitable[Sequence[T]]],
+async def drain_due(
+    db: Database,
+    claim: Callable[[AsyncSession, datetime], Awaitable[Sequence[T]]],
     attempt: Callable[[T], Coroutine[Any, Any, None]],
+    *,
+    now: datetime | None = None,
 ) -> int:
-    """Claim batch after batch until none is due, attempting each batch's rows concurrently;
-    return how many were attempted. ``claim`` opens its own transaction: a drain spans many."""
+    """Claim due rows batch after batch, each claim in a transaction of its own, and attempt
+    each batch's rows (``MAX_CONCURRENT_ATTEMPTS`` at once) until none is due; return how
+    many were attempted.
+
+    ``now`` fixes the clock (tests, burst runs at a given time); otherwise it is read again
+    for every batch, so a long drain never hands out already-stale leases.
+    """
+    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ATTEMPTS)
+
+    async def limited(item: T) -> None:
+        async with limiter:
+            await attempt(item)
+
     done = 0
-    while batch := await claim():
+    while True:
+        async with db.transaction() as session:
+            batch = await claim(session, now or utcnow())
+        if not batch:
+            return done
         async with anyio.create_task_group() as group:
             for item in batch:
-                group.start_soon(attempt, item)
+                group.start_soon(limited, item)
         done += len(batch)
-    return done
 
 
 class OutboxWakeups:

@@ -4,11 +4,8 @@ Each row is one message to one subscription, retried under the same ``webhook-id
 fresh ``webhook-timestamp`` and signature per attempt. Outcome rules (see ``policy``): 2xx
 → ``succeeded``; network error, timeout, 408, 429, 5xx → retried with backoff until
 ``settings.webhook_max_attempts``; other statuses, an SSRF refusal, or an inactive
-subscription → ``failed`` at once. Rows survive restarts (``queue.outbox`` states how they
-are claimed and recorded under a lease).
-
-``drain`` is an outbox loop step spanning many transactions, so it owns them: one per claimed
-batch and one per recorded attempt.
+subscription → ``failed`` at once. Rows survive restarts; ``queue.outbox`` states how they
+are claimed and recorded under a lease, and how ``drain`` owns its transactions.
 """
 
 from __future__ import annotations
@@ -19,7 +16,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import anyio
 import httpx
 import structlog
 from sqlalchemy import select
@@ -31,12 +27,10 @@ from leadpulse.queue import outbox
 from leadpulse.store.models import WebhookDelivery, WebhookSubscription
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import policy, signing, transport
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks.policy import AttemptResult
 
 log = structlog.get_logger("leadpulse.webhooks")
 LOOP = "webhooks"
-CLAIM_BATCH = 20
-MAX_CONCURRENT_ATTEMPTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +52,7 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def claim(session: AsyncSession, *, now: datetime, lease: timedelta) -> list[ClaimedDelivery]:
+async def claim(session: AsyncSession, now: datetime, *, lease: timedelta) -> list[ClaimedDelivery]:
     """Lease a batch of due deliveries."""
     lease_until = now + lease
     ids = await outbox.claim_due(
@@ -67,7 +61,6 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta) -> li
         due_column=WebhookDelivery.next_attempt_at,
         now=now,
         lease_until=lease_until,
-        limit=CLAIM_BATCH,
     )
     if not ids:
         return []
@@ -115,20 +108,13 @@ async def attempt(
     )
 
 
-def outcome_values(
-    result: AttemptResult, *, attempts: int, max_attempts: int, now: datetime
-) -> dict[str, Any]:
-    """Return the column values that record one attempt's result."""
-    values: dict[str, Any] = {
-        "locked_until": None,
-        "response_code": result.status_code,
-        "error": result.error,
-    }
-    if result.ok:
-        return {**values, "status": "succeeded", "delivered_at": now}
-    if result.retryable and attempts < max_attempts:
-        return {**values, "next_attempt_at": now + policy.retry_delay(attempts)}
-    return {**values, "status": "failed"}
+# A delivery is stamped ``delivered_at`` when it succeeds; a failed one keeps no end time.
+outcome_values = partial(
+    policy.outcome_values,
+    retry_column="next_attempt_at",
+    done_column="delivered_at",
+    stamp_failure=False,
+)
 
 
 async def record(
@@ -160,13 +146,11 @@ async def record(
 async def _attempt_and_record(
     container: Container,
     client: httpx.AsyncClient,
-    limiter: anyio.CapacityLimiter,
     now: datetime | None,
     item: ClaimedDelivery,
 ) -> None:
     settings = container.settings
-    async with limiter:
-        result = await attempt(client, item, settings=settings)
+    result = await attempt(client, item, settings=settings)
     async with container.db.transaction() as session:
         await record(
             session, item, result, now=now or utcnow(), max_attempts=settings.webhook_max_attempts
@@ -175,27 +159,7 @@ async def _attempt_and_record(
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every delivery due at ``now`` (default: the clock) once; return how many."""
-    settings = container.settings
-    lease = timedelta(seconds=settings.worker_lease_seconds)
-
-    async def claim_batch() -> list[ClaimedDelivery]:
-        # The clock is re-read per batch so a long drain never hands out already-stale leases.
-        async with container.db.transaction() as session:
-            return await claim(session, now=now or utcnow(), lease=lease)
-
-    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ATTEMPTS)
-    async with transport.new_client(settings.webhook_timeout_seconds) as client:
-        return await outbox.drain_batches(
-            claim_batch, partial(_attempt_and_record, container, client, limiter, now)
-        )
-
-
-async def run(container: Container, stop: anyio.Event) -> None:
-    """Deliver webhooks until ``stop`` is set (a background loop of the worker)."""
-    await outbox.run_polling(
-        container.outbox,
-        stop,
-        name=LOOP,
-        drain=partial(drain, container),
-        poll_seconds=container.settings.worker_poll_seconds,
-    )
+    lease = timedelta(seconds=container.settings.worker_lease_seconds)
+    async with transport.new_client(container.settings.webhook_timeout_seconds) as client:
+        send = partial(_attempt_and_record, container, client, now)
+        return await outbox.drain_due(container.db, partial(claim, lease=lease), send, now=now)

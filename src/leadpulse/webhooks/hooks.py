@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from leadpulse.container import Container
+from leadpulse.container import Container, outbox_loop
 from leadpulse.core.outcomes import AutomationExecuted, LeadMerged, LeadScored
 from leadpulse.webhooks import delivery, service
 from leadpulse.webhooks.messages import (
@@ -40,7 +40,7 @@ def install(container: Container) -> None:
     container.after_scoring.append(webhooks_after_scoring)
     container.after_merge.append(webhooks_after_merge)
     container.after_automation.append(webhooks_after_automation)
-    container.loops[LOOP] = delivery.run
+    container.loops[LOOP] = outbox_loop(LOOP, drain)
     container.drains[LOOP] = drain
 
 

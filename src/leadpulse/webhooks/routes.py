@@ -6,19 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.webhooks import schemas, service
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
-Offset = Annotated[int, Query(ge=0)]
-
 
 @router.get("", response_model=Page[schemas.WebhookRead])
 async def list_webhooks(
-    caller: ServerDep, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+    caller: ServerDep, c: ContainerDep, limit: PageLimit = 50, offset: PageOffset = 0
 ) -> Page[schemas.WebhookRead]:
     """List the project's webhook subscriptions, newest first."""
     async with c.db.sessions() as session:
@@ -85,8 +82,8 @@ async def list_deliveries(
     webhook_id: int,
     caller: ServerDep,
     c: ContainerDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
     status_: Annotated[schemas.DeliveryStatus | None, Query(alias="status")] = None,
 ) -> Page[schemas.DeliveryRead]:
     """List a subscription's deliveries, newest first."""

@@ -12,7 +12,6 @@ from leadpulse.webhooks import ssrf
 
 EventType = Literal["lead.scored", "lead.stage_changed", "lead.merged", "automation.executed"]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
-PING = "ping"
 MAX_URL_LENGTH = 2048
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 

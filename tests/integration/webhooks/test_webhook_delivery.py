@@ -18,7 +18,7 @@ from leadpulse.store.models import WebhookDelivery
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import delivery
 from leadpulse.webhooks.hooks import drain
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks.policy import AttemptResult
 
 
 async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
