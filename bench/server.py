@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from leadpulse.api.app import app_kwargs
 from leadpulse.config import Settings
 from leadpulse.obs import configure_logging
-from leadpulse.runner import build_api
+from leadpulse.processes import build_api
 
 baseline = APIRouter()
 

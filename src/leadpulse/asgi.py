@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leadpulse.config import Settings
 from leadpulse.obs import configure_logging
-from leadpulse.runner import build_api
+from leadpulse.processes import build_api
 
 
 def app_from_env() -> object:

@@ -57,7 +57,7 @@ def _settings(
 @app.command()
 def serve(host: HostOpt = None, port: PortOpt = None, data_dir: DataDirOpt = None) -> None:
     """Run API, worker and scheduler in one process (embedded mode by default)."""
-    from leadpulse.runner import run_serve
+    from leadpulse.processes import run_serve
 
     settings = _settings(host, port, data_dir)
     url = f"http://{'localhost' if settings.host in ('127.0.0.1', '0.0.0.0') else settings.host}:{settings.port}"  # noqa: S104,E501
@@ -78,7 +78,7 @@ def api(
     workers: Annotated[int, typer.Option(help="Number of API processes.")] = 1,
 ) -> None:
     """Run only the HTTP API (production: start workers separately)."""
-    from leadpulse.runner import run_api
+    from leadpulse.processes import run_api
 
     run_api(_settings(host, port, data_dir), processes=workers)
 
@@ -91,7 +91,7 @@ def worker(
     health_port: Annotated[int | None, typer.Option(help="Port of /health (0: off).")] = None,
 ) -> None:
     """Run a scoring worker (claims lead jobs, scores, fires automations and webhooks)."""
-    from leadpulse.runner import run_worker
+    from leadpulse.processes import run_worker
 
     settings = _settings(data_dir=data_dir)
     if concurrency is not None:

@@ -1,22 +1,25 @@
-"""The one exception tree of LeadPulse. HTTP mapping lives in ``leadpulse.api.problems``.
+"""The one exception tree of LeadPulse. Features raise these; only ``leadpulse.api.problems``
+turns them into HTTP answers (the status each maps to is noted in brackets).
 
 ::
 
-    LeadPulseError
-    ├── BadRequest          (400) the body cannot be read (malformed JSON)
-    ├── NotFound            (404) the resource does not exist in the caller's project
-    ├── Conflict            (409) a uniqueness rule would break (e.g. email taken)
-    ├── Unauthorized        (401) missing, invalid, expired or revoked credential
-    ├── Forbidden           (403) credential valid but the action is not allowed
-    ├── InvalidInput        (422) domain validation failed; carries field errors
-    ├── PayloadTooLarge     (413) body, batch or event over its configured limit
-    ├── RateLimited         (429) carries retry_after seconds
-    └── Unavailable         (503) a dependency (database, Redis, SMTP) is down
+    LeadPulseError      [500]
+    ├── BadRequest      [400] the body cannot be read (malformed JSON)
+    ├── NotFound        [404] the resource does not exist in the caller's project
+    ├── Conflict        [409] a uniqueness rule would break (e.g. email taken)
+    ├── Unauthorized    [401] missing, invalid, expired or revoked credential
+    ├── Forbidden       [403] credential valid but the action is not allowed
+    ├── InvalidInput    [422] domain validation failed; carries field errors
+    ├── PayloadTooLarge [413] body, batch or event over its configured limit
+    ├── RateLimited     [429] carries retry_after seconds
+    └── Unavailable     [503] a dependency (database, Redis, SMTP) is down
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +31,19 @@ class FieldError:
     type: str = "value_error"
 
 
-class LeadPulseError(Exception):
-    """Base of every domain error; ``status`` is the HTTP status it maps to."""
+def field_errors(raw: Sequence[Mapping[str, Any]], prefix: str = "") -> list[FieldError]:
+    """Turn pydantic error dicts into FieldErrors with dotted paths, under ``prefix`` if given."""
+    errors = []
+    for error in raw:
+        loc = ".".join(str(part) for part in error.get("loc", ()))
+        path = ".".join(part for part in (prefix, loc) if part)
+        errors.append(FieldError(path, str(error.get("msg")), str(error.get("type"))))
+    return errors
 
-    status = 500
+
+class LeadPulseError(Exception):
+    """Base of every domain error; ``title`` names its kind, ``detail`` says what happened."""
+
     title = "Internal error"
 
     def __init__(self, detail: str | None = None) -> None:
@@ -40,42 +52,34 @@ class LeadPulseError(Exception):
 
 
 class BadRequest(LeadPulseError):
-    status = 400
     title = "Bad request"
 
 
 class NotFound(LeadPulseError):
-    status = 404
     title = "Not found"
 
 
 class Conflict(LeadPulseError):
-    status = 409
     title = "Conflict"
 
 
 class Unauthorized(LeadPulseError):
-    status = 401
     title = "Unauthorized"
 
 
 class Forbidden(LeadPulseError):
-    status = 403
     title = "Forbidden"
 
 
 class PayloadTooLarge(LeadPulseError):
-    status = 413
     title = "Payload too large"
 
 
 class Unavailable(LeadPulseError):
-    status = 503
     title = "Service unavailable"
 
 
 class InvalidInput(LeadPulseError):
-    status = 422
     title = "Validation failed"
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
@@ -95,7 +99,6 @@ class RateLimited(LeadPulseError):
     remaining: int = 0
     reset: int = field(default=60)
 
-    status = 429
     title = "Too many requests"
 
     def __post_init__(self) -> None:

@@ -9,16 +9,9 @@ import jwt
 import pytest
 
 from leadpulse.auth import security
-from leadpulse.auth.security import (
-    decode_token,
-    hash_password,
-    issue_token,
-    key_kind,
-    new_api_key,
-    sha256_hex,
-    verify_password,
-)
+from leadpulse.auth.security import decode_token, hash_password, issue_token, verify_password
 from leadpulse.errors import Unauthorized
+from leadpulse.projects.keys import KeyKind, key_digest, key_kind, new_api_key
 
 SECRET = "unit-secret-" + "z" * 60
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -52,11 +45,11 @@ async def test_verifying_against_no_hash_still_costs_a_hash(
 
 
 @pytest.mark.parametrize(("kind", "prefix"), [("publishable", "pk_"), ("secret", "sk_")])
-def test_new_api_keys_carry_their_prefix_and_sha256(kind: security.KeyKind, prefix: str) -> None:
+def test_new_api_keys_carry_their_prefix_and_sha256(kind: KeyKind, prefix: str) -> None:
     key = new_api_key(kind)
     assert key.plain.startswith(prefix)
     assert len(key.plain) > 40
-    assert key.hash == hashlib.sha256(key.plain.encode()).hexdigest() == sha256_hex(key.plain)
+    assert key.hash == hashlib.sha256(key.plain.encode()).hexdigest() == key_digest(key.plain)
     assert key.plain.startswith(key.prefix)
     assert key_kind(key.plain) == kind
     assert new_api_key(kind).plain != key.plain

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
+from leadpulse.admin import service
+from leadpulse.admin.schemas import FailedJobRead
 from leadpulse.api.deps import ContainerDep, ServerDep
-from leadpulse.api.schemas import ApiModel, Page
+from leadpulse.api.schemas import Page
 from leadpulse.queue import jobs
-from leadpulse.store.models import FailedJob
 from leadpulse.store.types import utcnow
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
-
-
-class FailedJobRead(ApiModel):
-    id: int
-    lead_id: int
-    attempts: int
-    error: str
-    traceback: str
-    failed_at: datetime
-    replayed_at: datetime | None
 
 
 @router.get("/failed-jobs", response_model=Page[FailedJobRead])
@@ -35,20 +23,16 @@ async def list_failed_jobs(
     include_replayed: bool = Query(False, alias="includeReplayed"),
 ) -> Page[FailedJobRead]:
     """List dead-lettered jobs, newest first."""
-    where = [FailedJob.project_id == caller.project_id]
-    if not include_replayed:
-        where.append(FailedJob.replayed_at.is_(None))
     async with c.db.sessions() as session:
-        total = await session.scalar(select(func.count()).select_from(FailedJob).where(*where))
-        rows = await session.scalars(
-            select(FailedJob)
-            .where(*where)
-            .order_by(FailedJob.id.desc())
-            .limit(limit)
-            .offset(offset)
+        rows, total = await service.list_failed_jobs(
+            session,
+            project_id=caller.project_id,
+            include_replayed=include_replayed,
+            limit=limit,
+            offset=offset,
         )
-        items = [FailedJobRead.model_validate(r) for r in rows]
-    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+    items = [FailedJobRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("/failed-jobs/{failed_id}/replay", status_code=202, response_model=FailedJobRead)

@@ -21,7 +21,8 @@ Limit = Annotated[int, Query(ge=1, le=MAX_FEED, description="Rows to return, new
 @router.get("/dashboard", response_model=schemas.DashboardOut)
 async def dashboard(caller: ServerDep, c: ContainerDep) -> schemas.DashboardOut:
     """Return the project's headline figures."""
-    return await service.dashboard(c.db, project_id=caller.project_id, now=utcnow())
+    async with c.db.sessions() as session:
+        return await service.dashboard(session, project_id=caller.project_id, now=utcnow())
 
 
 @router.get("/throughput", response_model=schemas.ThroughputOut)
@@ -29,13 +30,17 @@ async def throughput(
     caller: ServerDep, c: ContainerDep, hours: Hours = 24
 ) -> schemas.ThroughputOut:
     """Return events and score mutations per UTC hour, zero-filled, oldest first."""
-    return await service.throughput(c.db, project_id=caller.project_id, hours=hours, now=utcnow())
+    async with c.db.sessions() as session:
+        return await service.throughput(
+            session, project_id=caller.project_id, hours=hours, now=utcnow()
+        )
 
 
 @router.get("/queue-health", response_model=schemas.QueueHealthOut)
 async def queue_health(caller: ServerDep, c: ContainerDep) -> schemas.QueueHealthOut:
     """Return the project's scoring-queue figures and the number of live workers."""
-    return await service.queue_health(c.db, project_id=caller.project_id, now=utcnow())
+    async with c.db.sessions() as session:
+        return await service.queue_health(session, project_id=caller.project_id, now=utcnow())
 
 
 @router.get("/score-mutations", response_model=schemas.Feed[schemas.ScoreMutationOut])
@@ -43,7 +48,8 @@ async def score_mutations(
     caller: ServerDep, c: ContainerDep, limit: Limit = 50
 ) -> schemas.Feed[schemas.ScoreMutationOut]:
     """Return the latest score mutations of the project."""
-    items = await service.score_mutations(c.db, project_id=caller.project_id, limit=limit)
+    async with c.db.sessions() as session:
+        items = await service.score_mutations(session, project_id=caller.project_id, limit=limit)
     return schemas.Feed[schemas.ScoreMutationOut](items=items, limit=limit)
 
 
@@ -52,5 +58,6 @@ async def automation_logs(
     caller: ServerDep, c: ContainerDep, limit: Limit = 50
 ) -> schemas.Feed[schemas.AutomationLogOut]:
     """Return the latest automation executions of the project."""
-    items = await service.automation_logs(c.db, project_id=caller.project_id, limit=limit)
+    async with c.db.sessions() as session:
+        items = await service.automation_logs(session, project_id=caller.project_id, limit=limit)
     return schemas.Feed[schemas.AutomationLogOut](items=items, limit=limit)

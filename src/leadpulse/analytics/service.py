@@ -5,7 +5,7 @@ Index use: leads by ``ix_leads_project_stage_score`` / ``ix_leads_project_score`
 ``ix_score_history_project_created``; executions by
 ``ix_automation_executions_project_created``. Hour buckets and time differences are the only
 dialect-specific expressions (SQLite ``strftime``/``julianday``, PostgreSQL
-``date_trunc``/``extract(epoch …)``).
+``date_trunc``/``extract(epoch …)``). Functions read through the caller's session.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.analytics import schemas
 from leadpulse.core.stages import STAGES
-from leadpulse.store.db import Database
 from leadpulse.store.models import (
     Automation,
     AutomationExecution,
@@ -133,12 +132,13 @@ async def _top_leads(session: AsyncSession, project_id: int) -> list[schemas.Top
     return [schemas.TopLead.model_validate(lead) for lead in rows]
 
 
-async def dashboard(db: Database, *, project_id: int, now: datetime) -> schemas.DashboardOut:
+async def dashboard(
+    session: AsyncSession, *, project_id: int, now: datetime
+) -> schemas.DashboardOut:
     """Compute the project's headline figures as of ``now``."""
-    async with db.sessions() as session:
-        leads = await _lead_figures(session, project_id)
-        events = await _event_figures(session, project_id, now)
-        top = await _top_leads(session, project_id)
+    leads = await _lead_figures(session, project_id)
+    events = await _event_figures(session, project_id, now)
+    top = await _top_leads(session, project_id)
     return schemas.DashboardOut(**leads, **events, top_leads=top)
 
 
@@ -155,15 +155,14 @@ async def _per_hour(
 
 
 async def throughput(
-    db: Database, *, project_id: int, hours: int, now: datetime
+    session: AsyncSession, *, project_id: int, hours: int, now: datetime
 ) -> schemas.ThroughputOut:
     """Count events and score mutations per UTC hour over the last ``hours`` hours."""
     start = floor_hour(now) - (hours - 1) * HOUR
-    async with db.sessions() as session:
-        events = await _per_hour(session, Event.received_at, Event.project_id, project_id, start)
-        mutations = await _per_hour(
-            session, ScoreHistory.created_at, ScoreHistory.project_id, project_id, start
-        )
+    events = await _per_hour(session, Event.received_at, Event.project_id, project_id, start)
+    mutations = await _per_hour(
+        session, ScoreHistory.created_at, ScoreHistory.project_id, project_id, start
+    )
     slots = [start + i * HOUR for i in range(hours)]
     buckets = [
         schemas.ThroughputBucket(
@@ -174,32 +173,33 @@ async def throughput(
     return schemas.ThroughputOut(hours=hours, buckets=buckets)
 
 
-async def queue_health(db: Database, *, project_id: int, now: datetime) -> schemas.QueueHealthOut:
+async def queue_health(
+    session: AsyncSession, *, project_id: int, now: datetime
+) -> schemas.QueueHealthOut:
     """Report the project's pending, running, retrying and dead-lettered jobs, and live workers."""
     pending = LeadJob.status == "pending"
     active = (LeadJob.status == "running") & (LeadJob.locked_until > now)
     retrying = pending & (LeadJob.attempts > 0)
-    async with db.sessions() as session:
-        jobs = (
-            await session.execute(
-                select(
-                    func.sum(case((pending, 1), else_=0)),
-                    func.sum(case((active, 1), else_=0)),
-                    func.sum(case((retrying, 1), else_=0)),
-                    func.min(case((pending, LeadJob.enqueued_at))),
-                ).where(LeadJob.project_id == project_id)
-            )
-        ).one()
-        dead = await session.scalar(
-            select(func.count())
-            .select_from(FailedJob)
-            .where(FailedJob.project_id == project_id, FailedJob.replayed_at.is_(None))
+    jobs = (
+        await session.execute(
+            select(
+                func.sum(case((pending, 1), else_=0)),
+                func.sum(case((active, 1), else_=0)),
+                func.sum(case((retrying, 1), else_=0)),
+                func.min(case((pending, LeadJob.enqueued_at))),
+            ).where(LeadJob.project_id == project_id)
         )
-        workers = await session.scalar(
-            select(func.count())
-            .select_from(WorkerHeartbeat)
-            .where(WorkerHeartbeat.last_seen_at >= now - WORKER_ALIVE)
-        )
+    ).one()
+    dead = await session.scalar(
+        select(func.count())
+        .select_from(FailedJob)
+        .where(FailedJob.project_id == project_id, FailedJob.replayed_at.is_(None))
+    )
+    workers = await session.scalar(
+        select(func.count())
+        .select_from(WorkerHeartbeat)
+        .where(WorkerHeartbeat.last_seen_at >= now - WORKER_ALIVE)
+    )
     oldest = _as_aware(jobs[3])
     return schemas.QueueHealthOut(
         pending=int(jobs[0] or 0),
@@ -221,7 +221,7 @@ def _as_aware(value: Any) -> datetime | None:
 
 
 async def score_mutations(
-    db: Database, *, project_id: int, limit: int
+    session: AsyncSession, *, project_id: int, limit: int
 ) -> list[schemas.ScoreMutationOut]:
     """Return the project's latest score-history rows with their lead's identity."""
     query = (
@@ -231,8 +231,7 @@ async def score_mutations(
         .order_by(ScoreHistory.created_at.desc(), ScoreHistory.id.desc())
         .limit(limit)
     )
-    async with db.sessions() as session:
-        rows = (await session.execute(query)).all()
+    rows = (await session.execute(query)).all()
     return [
         schemas.ScoreMutationOut.model_validate(row).model_copy(
             update={"lead_name": name, "lead_email": email, "anonymous_id": anonymous_id}
@@ -242,7 +241,7 @@ async def score_mutations(
 
 
 async def automation_logs(
-    db: Database, *, project_id: int, limit: int
+    session: AsyncSession, *, project_id: int, limit: int
 ) -> list[schemas.AutomationLogOut]:
     """Return the project's latest automation executions with the automation's name."""
     query = (
@@ -253,8 +252,7 @@ async def automation_logs(
         .order_by(AutomationExecution.created_at.desc(), AutomationExecution.id.desc())
         .limit(limit)
     )
-    async with db.sessions() as session:
-        rows = (await session.execute(query)).all()
+    rows = (await session.execute(query)).all()
     return [
         schemas.AutomationLogOut(
             id=run.id,

@@ -1,10 +1,13 @@
-"""``create_app()``: the FastAPI application with every router, handler and middleware."""
+"""``create_app()``: the FastAPI application with every router, handler and middleware.
+
+With ``bootstrap`` and the CLI this is the composition root: it imports every feature's
+routes module by name (a renamed module fails at import, never silently drops its endpoints).
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import structlog
@@ -12,48 +15,41 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from leadpulse import __version__
-from leadpulse.api import health, problems
+from leadpulse.admin import routes as admin_routes
+from leadpulse.analytics import routes as analytics_routes
+from leadpulse.api import health, problems, web
+from leadpulse.api.cors import PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from leadpulse.bootstrap import Container
-from leadpulse.ingest.cors import PublicCorsMiddleware
+from leadpulse.auth import routes as auth_routes
+from leadpulse.automations import routes as automations_routes
+from leadpulse.container import Container
+from leadpulse.ingest import routes as ingest_routes
+from leadpulse.leads import routes as leads_routes
+from leadpulse.live import server as live_server
+from leadpulse.projects import routes as projects_routes
+from leadpulse.rules import routes as rules_routes
+from leadpulse.sdk import routes as sdk_routes
 from leadpulse.store import migrate
+from leadpulse.webhooks import routes as webhooks_routes
 
 log = structlog.get_logger("leadpulse.app")
 Hook = Callable[[Container], Awaitable[None]]
 
-# Each feature's ``routes`` module exposes ``router``; missing modules are skipped so a
-# feature can be developed (and removed) without touching this file.
-ROUTE_MODULES = (
-    "leadpulse.auth.routes",
-    "leadpulse.projects.routes",
-    "leadpulse.ingest.routes",
-    "leadpulse.leads.routes",
-    "leadpulse.rules.routes",
-    "leadpulse.automations.routes",
-    "leadpulse.webhooks.routes",
-    "leadpulse.analytics.routes",
-    "leadpulse.admin.routes",
-    "leadpulse.sdk.routes",
+# In this order: a path is matched against the routers one after the other.
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    auth_routes.router,
+    projects_routes.current_router,
+    projects_routes.router,
+    ingest_routes.router,
+    leads_routes.router,
+    rules_routes.router,
+    automations_routes.router,
+    webhooks_routes.router,
+    analytics_routes.router,
+    admin_routes.router,
+    sdk_routes.router,
 )
-
-
-def _optional(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-
-
-def routers() -> list[APIRouter]:
-    """Return the routers of every installed feature, health first."""
-    found = [health.router]
-    for name in ROUTE_MODULES:
-        module = _optional(name)
-        if module is not None:
-            found.append(module.router)
-    return found
 
 
 def create_app(
@@ -68,28 +64,12 @@ def create_app(
     ``auto_migrate`` defaults to True for SQLite (embedded mode migrates on start) and False
     for PostgreSQL (operators run ``leadpulse db upgrade``).
     """
-    settings = container.settings
-    migrate_on_start = settings.is_sqlite if auto_migrate is None else auto_migrate
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if migrate_on_start:
-            await migrate.upgrade(container.db)
-        for hook in on_startup or []:
-            await hook(container)
-        log.info("api_started", database=container.db.dialect, version=__version__)
-        try:
-            yield
-        finally:
-            for hook in reversed(on_shutdown or []):
-                await hook(container)
-            await container.close()
-
+    migrate_on_start = container.settings.is_sqlite if auto_migrate is None else auto_migrate
     app = FastAPI(
         title="LeadPulse API",
         version=__version__,
         description="Event-driven lead scoring. Errors are application/problem+json.",
-        lifespan=lifespan,
+        lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
         responses={
             400: {"description": "Malformed JSON", "content": {problems.PROBLEM_JSON: {}}},
             422: {"description": "Validation failed", "content": {problems.PROBLEM_JSON: {}}},
@@ -97,20 +77,36 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for router in routers():
+    for router in ROUTERS:
         app.include_router(router)
-    web = _optional("leadpulse.api.web")
-    if web is not None:
-        web.mount_dashboard(app)  # last: its fallback route must not shadow the API
+    web.mount_dashboard(app)  # last: its fallback route must not shadow the API
     _middleware(app, container)
     return app
 
 
+def _lifespan(
+    container: Container, migrate_on_start: bool, on_startup: list[Hook], on_shutdown: list[Hook]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if migrate_on_start:
+            await migrate.upgrade(container.db)
+        for hook in on_startup:
+            await hook(container)
+        log.info("api_started", database=container.db.dialect, version=__version__)
+        try:
+            yield
+        finally:
+            for hook in reversed(on_shutdown):
+                await hook(container)
+            await container.close()
+
+    return lifespan
+
+
 def asgi_app(container: Container, **kwargs: Any) -> Any:
-    """Return the servable ASGI app: the API wrapped by Socket.IO when live is installed."""
-    app = create_app(container, **kwargs)
-    live = _optional("leadpulse.live.server")
-    return live.wrap(app, container) if live is not None else app
+    """Return the servable ASGI app: the API behind the Socket.IO server of live updates."""
+    return live_server.wrap(create_app(container, **kwargs), container)
 
 
 def _middleware(app: FastAPI, container: Container) -> None:

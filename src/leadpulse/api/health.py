@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from leadpulse import __version__
 from leadpulse.api.deps import ContainerDep
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 from leadpulse.store.models import WorkerHeartbeat
 from leadpulse.store.types import utcnow
 

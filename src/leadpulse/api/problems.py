@@ -1,7 +1,8 @@
 """Every error leaves the API as ``application/problem+json`` (RFC 9457).
 
 Shape: ``{type, title, status, detail, instance?, errors?: [{loc, msg, type}]}``; ``loc`` is
-a dotted field path (``body.email``, ``events.3.eventType``).
+a dotted field path (``body.email``, ``events.3.eventType``). This is the one place where the
+domain errors of ``leadpulse.errors`` get their HTTP status (``STATUS``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,20 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from leadpulse.errors import FieldError, InvalidInput, LeadPulseError, RateLimited
+from leadpulse.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    LeadPulseError,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+    field_errors,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("leadpulse.api")
@@ -58,13 +72,22 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def _loc(parts: Sequence[int | str]) -> str:
-    return ".".join(str(p) for p in parts)
+STATUS: dict[type[LeadPulseError], int] = {
+    BadRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    InvalidInput: 422,
+    RateLimited: 429,
+    Unavailable: 503,
+}
 
 
-def field_errors(raw: Sequence[Any]) -> list[FieldError]:
-    """Turn pydantic error dicts into FieldErrors with dotted paths."""
-    return [FieldError(_loc(e.get("loc", ())), str(e.get("msg")), str(e.get("type"))) for e in raw]
+def status_of(exc: LeadPulseError) -> int:
+    """Return the HTTP status of a domain error (its nearest mapped class; 500 if none)."""
+    return next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 500)
 
 
 async def _validation(_: Request, exc: Exception) -> Response:
@@ -98,9 +121,10 @@ async def _domain(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, LeadPulseError)
     errors = exc.errors if isinstance(exc, InvalidInput) else []
     headers = _rate_headers(exc) if isinstance(exc, RateLimited) else None
-    if exc.status == 401:
+    status = status_of(exc)
+    if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
-    return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
+    return problem(status, exc.detail, title=exc.title, errors=errors, headers=headers)
 
 
 # A backing service that cannot be reached: the request may succeed later, so 503, not 500.

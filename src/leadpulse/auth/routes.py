@@ -1,4 +1,7 @@
-"""``/api/auth``: sign-up, sign-in, Google, e-mail verification, current user and project, keys."""
+"""``/api/auth``: sign-up, sign-in, Google, e-mail verification, the current user.
+
+The current project and key generation (also under ``/api/auth``) are ``projects.routes``.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +9,46 @@ from fastapi import APIRouter, status
 
 from leadpulse.api.deps import ContainerDep, UserDep
 from leadpulse.auth import schemas, service
+from leadpulse.auth.security import hash_password
 from leadpulse.errors import Unavailable
-from leadpulse.projects import service as projects_service
-from leadpulse.projects.routes import project_out
+from leadpulse.projects.schemas import ProjectBrief
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-def _session_out(s: service.Session) -> schemas.AuthOut:
+def _auth_out(s: service.SignedIn) -> schemas.AuthOut:
     return schemas.AuthOut(
         token=s.token,
         user=schemas.UserOut.model_validate(s.user),
-        project=schemas.ProjectBrief.model_validate(s.project),
+        project=ProjectBrief.model_validate(s.project),
     )
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=schemas.AuthOut)
 async def register(body: schemas.RegisterIn, c: ContainerDep) -> schemas.AuthOut:
     """Create an account, its first project (default rules, a pk_ key) and a token."""
-    s = await service.register(
-        c.db,
-        c.settings,
-        email=body.email,
-        password=body.password,
-        name=body.name,
-        company=body.company,
-    )
-    return _session_out(s)
+    password_hash = await hash_password(body.password)  # before the transaction (see service)
+    async with c.db.transaction() as session:
+        registration = await service.register(
+            session,
+            c.settings,
+            email=body.email,
+            password_hash=password_hash,
+            name=body.name,
+            company=body.company,
+        )
+    await service.welcome(c.settings, registration)  # after the commit
+    return _auth_out(registration.signed_in)
 
 
 @router.post("/login", response_model=schemas.AuthOut)
 async def login(body: schemas.LoginIn, c: ContainerDep) -> schemas.AuthOut:
     """Exchange e-mail and password for a 7-day token."""
-    return _session_out(
-        await service.login(c.db, c.settings, email=body.email, password=body.password)
-    )
+    async with c.db.sessions() as session:
+        found = await service.find_user(session, email=body.email)
+    user = await service.check_password(found, body.password)  # outside any transaction
+    async with c.db.transaction() as session:
+        return _auth_out(await service.sign_in(session, c.settings, user=user))
 
 
 @router.post("/google", response_model=schemas.AuthOut)
@@ -49,37 +57,22 @@ async def google(body: schemas.GoogleIn, c: ContainerDep) -> schemas.AuthOut:
     if c.google is None:
         raise Unavailable("Google sign-in is not configured (LEADPULSE_GOOGLE_CLIENT_ID).")
     identity = await c.google.verify(body.id_token)
-    return _session_out(await service.google_sign_in(c.db, c.settings, identity))
+    async with c.db.transaction() as session:
+        return _auth_out(await service.google_sign_in(session, c.settings, identity))
 
 
 @router.post("/verify-email", response_model=schemas.UserOut)
 async def verify_email(body: schemas.VerifyEmailIn, c: ContainerDep) -> schemas.UserOut:
     """Confirm an e-mail address with the token sent at sign-up."""
-    return schemas.UserOut.model_validate(await service.verify_email(c.db, token=body.token))
+    async with c.db.transaction() as session:
+        user = await service.verify_email(session, token=body.token)
+        return schemas.UserOut.model_validate(user)
 
 
 @router.get("/me", response_model=schemas.UserOut)
 async def me(caller: UserDep, c: ContainerDep) -> schemas.UserOut:
     """Return the signed-in user."""
     assert caller.user_id is not None
-    return schemas.UserOut.model_validate(await service.get_user(c.db, user_id=caller.user_id))
-
-
-@router.get("/project", response_model=schemas.ProjectOut)
-async def current_project(caller: UserDep, c: ContainerDep) -> schemas.ProjectOut:
-    """Return the project the token acts in, with its publishable key."""
-    assert caller.user_id is not None
-    return await project_out(c, project_id=caller.project_id, owner_id=caller.user_id)
-
-
-@router.post(
-    "/generate-api-key", status_code=status.HTTP_201_CREATED, response_model=schemas.KeyOut
-)
-async def generate_api_key(
-    caller: UserDep, c: ContainerDep, body: schemas.GenerateKeyIn | None = None
-) -> schemas.KeyOut:
-    """Create an additional key; a secret key is returned this once only."""
-    kind = body.type if body else "publishable"
-    async with c.db.transaction() as session:
-        key = await projects_service.add_key(session, project_id=caller.project_id, kind=kind)
-    return schemas.KeyOut(type=kind, api_key=key.plain, prefix=key.prefix)
+    async with c.db.sessions() as session:
+        user = await service.get_user(session, user_id=caller.user_id)
+        return schemas.UserOut.model_validate(user)

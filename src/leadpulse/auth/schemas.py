@@ -1,14 +1,14 @@
-"""Request and response bodies of the auth and project endpoints."""
+"""Request and response bodies of the auth endpoints."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
 from leadpulse.api.schemas import ApiModel, StrictInput
 from leadpulse.auth.security import MAX_PASSWORD, MIN_PASSWORD
+from leadpulse.projects.schemas import ProjectBrief
 
 
 def _normalise_email(value: str) -> str:
@@ -43,14 +43,6 @@ class VerifyEmailIn(StrictInput):
     token: str = Field(min_length=10, max_length=200)
 
 
-class GenerateKeyIn(StrictInput):
-    type: Literal["publishable", "secret"] = "publishable"
-
-
-class RotateKeyIn(StrictInput):
-    type: Literal["publishable", "secret"] = "publishable"
-
-
 class UserOut(ApiModel):
     id: int
     email: str
@@ -59,58 +51,7 @@ class UserOut(ApiModel):
     email_verified: bool = False
 
 
-class ProjectBrief(ApiModel):
-    id: int
-    name: str
-
-
-class ProjectOut(ApiModel):
-    id: int
-    name: str
-    domain: str | None
-    publishable_key: str | None = None
-    active: bool
-    decay_enabled: bool
-    decay_grace_days: int
-    decay_daily_rate: float
-    allowed_origins: list[str] | None = None
-    created_at: datetime
-
-
-class ProjectCreate(StrictInput):
-    name: str = Field(min_length=1, max_length=200)
-    domain: str | None = Field(default=None, max_length=255)
-
-
-class ProjectUpdate(StrictInput):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    domain: str | None = Field(default=None, max_length=255)
-    decay_enabled: bool | None = None
-    decay_grace_days: int | None = Field(default=None, ge=0, le=365)
-    decay_daily_rate: float | None = Field(default=None, gt=0, lt=1)
-    allowed_origins: list[str] | None = Field(default=None, max_length=50)
-
-    @field_validator("name", "decay_enabled", "decay_grace_days", "decay_daily_rate", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omit a field to keep it; only ``domain`` and ``allowedOrigins`` can be cleared.
-        if value is None:
-            raise ValueError("cannot be null; omit the field to leave it unchanged")
-        return value
-
-
 class AuthOut(ApiModel):
     token: str
     user: UserOut
     project: ProjectBrief
-
-
-class KeyOut(ApiModel):
-    type: Literal["publishable", "secret"]
-    api_key: str
-    prefix: str
-    note: str = "Store this key now: a secret key is never shown again."
-
-
-class TokenOut(ApiModel):
-    token: str

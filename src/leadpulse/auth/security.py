@@ -1,18 +1,14 @@
-"""Credentials: password hashing (argon2id), JWTs (HS256) and API keys.
+"""Credentials: password hashing (argon2id), JWTs (HS256) and the API-key lookup cache.
 
-API keys are ``pk_`` (publishable: may appear in web pages, can only ingest) or ``sk_``
-(secret: full API access). Both are found by the SHA-256 of the whole key; a secret key is
-stored only as that hash and shown once.
+API keys themselves (minting, kinds, digests) belong to their project: ``projects.keys``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 import anyio
 import jwt
@@ -22,8 +18,6 @@ from pwdlib.hashers.bcrypt import BcryptHasher
 
 from leadpulse.errors import Unauthorized
 
-KeyKind = Literal["publishable", "secret"]
-KEY_PREFIXES: dict[KeyKind, str] = {"publishable": "pk_", "secret": "sk_"}
 JWT_ALGORITHM = "HS256"
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
@@ -49,30 +43,6 @@ async def verify_password(password: str, hashed: str | None) -> bool:
 def sha256_hex(value: str) -> str:
     """Return the hex SHA-256 of a string."""
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class NewKey:
-    """A freshly minted key: ``plain`` is shown once, ``hash`` is stored."""
-
-    kind: KeyKind
-    plain: str
-    hash: str
-    prefix: str
-
-
-def new_api_key(kind: KeyKind) -> NewKey:
-    """Mint an API key of the given kind."""
-    plain = KEY_PREFIXES[kind] + secrets.token_urlsafe(32)
-    return NewKey(kind=kind, plain=plain, hash=sha256_hex(plain), prefix=plain[:10])
-
-
-def key_kind(plain: str) -> KeyKind | None:
-    """Tell the kind of a key by its prefix, None when it is no LeadPulse key."""
-    for kind, prefix in KEY_PREFIXES.items():
-        if plain.startswith(prefix):
-            return kind
-    return None
 
 
 @dataclass(frozen=True, slots=True)

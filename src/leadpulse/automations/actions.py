@@ -21,7 +21,7 @@ from leadpulse.config import Settings
 from leadpulse.errors import InvalidInput, Unavailable
 from leadpulse.mail import send_mail
 from leadpulse.webhooks import transport
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks.policy import AttemptResult
 
 log = structlog.get_logger("leadpulse.automations")
 

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, ValidationError
 
 from leadpulse.api.schemas import StrictInput
-from leadpulse.errors import FieldError, InvalidInput
+from leadpulse.errors import InvalidInput, field_errors
 from leadpulse.webhooks.schemas import Url
 
 Action = Literal["webhook", "slack", "email", "log"]
@@ -113,16 +113,12 @@ MODELS: dict[str, type[ActionConfig]] = {
 }
 
 
-def _loc(parts: tuple[int | str, ...]) -> str:
-    return ".".join(["body", "config", *(str(p) for p in parts)])
-
-
 def parse_config(action: str, raw: dict[str, Any]) -> ActionConfig:
     """Validate ``raw`` as the config of ``action``; 422 naming ``body.config.<field>``."""
     try:
         return MODELS[action].model_validate(raw)
     except ValidationError as exc:
-        errors = [FieldError(_loc(e["loc"]), e["msg"], e["type"]) for e in exc.errors()]
+        errors = field_errors(exc.errors(), prefix="body.config")
         names = ", ".join(sorted({e.loc for e in errors}))
         raise InvalidInput(f"Invalid {action} config: {names}", errors) from exc
 

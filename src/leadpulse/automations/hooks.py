@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from leadpulse.automations import runner, service
-from leadpulse.bootstrap import Container
+from leadpulse.automations import executor, service
+from leadpulse.container import Container, outbox_loop
 from leadpulse.core.outcomes import LeadScored
-from leadpulse.webhooks import leasing
 
 
 async def on_scored(container: Container, items: Sequence[LeadScored]) -> int:
-    """Record the automations that fire for scored leads and wake the runner; count them."""
+    """Record the automations that fire for scored leads and wake the executor; count them."""
     fired = await service.fire(container.db, items=items)
     if fired:
-        leasing.wake(container, runner.LOOP)
+        container.outbox.wake(executor.LOOP)
     return fired
 
 
@@ -26,10 +25,10 @@ def install(container: Container) -> None:
         await on_scored(container, items)
 
     container.after_scoring.append(automations_after_scoring)
-    container.loops[runner.LOOP] = runner.run
-    container.drains[runner.LOOP] = drain
+    container.loops[executor.LOOP] = outbox_loop(executor.LOOP, drain)
+    container.drains[executor.LOOP] = drain
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Run every execution due now (or at ``now``) once and return how many (burst mode)."""
-    return await runner.drain(container, now=now)
+    return await executor.drain(container, now=now)

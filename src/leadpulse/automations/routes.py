@@ -6,24 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.automations import schemas, service
 
 router = APIRouter(prefix="/api/automations", tags=["automations"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
-Offset = Annotated[int, Query(ge=0)]
-
 
 @router.get("", response_model=Page[schemas.AutomationRead])
 async def list_automations(
-    caller: ServerDep, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+    caller: ServerDep, c: ContainerDep, limit: PageLimit = 50, offset: PageOffset = 0
 ) -> Page[schemas.AutomationRead]:
     """List the project's automations, newest first."""
-    rows, total = await service.list_automations(
-        c.db, project_id=caller.project_id, limit=limit, offset=offset
-    )
+    async with c.db.sessions() as session:
+        rows, total = await service.list_automations(
+            session, project_id=caller.project_id, limit=limit, offset=offset
+        )
     items = [schemas.AutomationRead.model_validate(r) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -33,9 +31,12 @@ async def create_automation(
     body: schemas.AutomationCreate, caller: ServerDep, c: ContainerDep
 ) -> schemas.AutomationRead:
     """Create an automation; its config is validated for its action."""
-    row = await service.create_automation(
-        c.db, c.settings, project_id=caller.project_id, fields=body.model_dump()
+    fields = body.model_dump()
+    fields["config"] = await service.checked_config(  # before the transaction: resolves DNS
+        c.settings, action=body.action, raw=body.config
     )
+    async with c.db.transaction() as session:
+        row = await service.create_automation(session, project_id=caller.project_id, fields=fields)
     return schemas.AutomationRead.model_validate(row)
 
 
@@ -43,20 +44,21 @@ async def create_automation(
 async def list_executions(
     caller: ServerDep,
     c: ContainerDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
     automation_id: Annotated[int | None, Query(alias="automationId")] = None,
     status_: Annotated[schemas.ExecutionStatus | None, Query(alias="status")] = None,
 ) -> Page[schemas.ExecutionRead]:
     """List executions, newest first, optionally of one automation or one status."""
-    rows, total = await service.list_executions(
-        c.db,
-        project_id=caller.project_id,
-        limit=limit,
-        offset=offset,
-        automation_id=automation_id,
-        status=status_,
-    )
+    async with c.db.sessions() as session:
+        rows, total = await service.list_executions(
+            session,
+            project_id=caller.project_id,
+            limit=limit,
+            offset=offset,
+            automation_id=automation_id,
+            status=status_,
+        )
     items = [schemas.ExecutionRead.model_validate(r) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -66,9 +68,10 @@ async def get_automation(
     automation_id: int, caller: ServerDep, c: ContainerDep
 ) -> schemas.AutomationRead:
     """Read one automation."""
-    row = await service.read_automation(
-        c.db, project_id=caller.project_id, automation_id=automation_id
-    )
+    async with c.db.sessions() as session:
+        row = await service.get_automation(
+            session, project_id=caller.project_id, automation_id=automation_id
+        )
     return schemas.AutomationRead.model_validate(row)
 
 
@@ -77,18 +80,27 @@ async def update_automation(
     automation_id: int, body: schemas.AutomationUpdate, caller: ServerDep, c: ContainerDep
 ) -> schemas.AutomationRead:
     """Change an automation (set a condition to null to clear it)."""
-    row = await service.update_automation(
-        c.db,
-        c.settings,
-        project_id=caller.project_id,
-        automation_id=automation_id,
-        changes=body.model_dump(exclude_unset=True),
+    project_id = caller.project_id
+    async with c.db.sessions() as session:
+        current = await service.get_automation(
+            session, project_id=project_id, automation_id=automation_id
+        )
+    # Outside any transaction: checking a target URL resolves its host name.
+    changes = await service.checked_changes(
+        c.settings, current, body.model_dump(exclude_unset=True)
     )
+    async with c.db.transaction() as session:
+        row = await service.update_automation(
+            session, project_id=project_id, automation_id=automation_id, changes=changes
+        )
     return schemas.AutomationRead.model_validate(row)
 
 
 @router.delete("/{automation_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_automation(automation_id: int, caller: ServerDep, c: ContainerDep) -> Response:
     """Delete an automation and its execution log."""
-    await service.delete_automation(c.db, project_id=caller.project_id, automation_id=automation_id)
+    async with c.db.transaction() as session:
+        await service.delete_automation(
+            session, project_id=caller.project_id, automation_id=automation_id
+        )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

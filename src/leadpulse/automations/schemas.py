@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
-from leadpulse.api.schemas import ApiModel, StrictInput
+from leadpulse.api.schemas import ApiModel, StrictInput, not_null
 from leadpulse.automations.configs import Action
 from leadpulse.core.stages import Stage
 
@@ -55,12 +55,7 @@ class AutomationUpdate(StrictInput):
     config: Config | None = None
     active: bool | None = None
 
-    @field_validator("name", "action", "config", "active", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = not_null("name", "action", "config", "active")
 
 
 class AutomationRead(ApiModel):

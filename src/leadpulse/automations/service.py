@@ -4,6 +4,10 @@ Firing is decided by ``core.automations.match_automations`` and recorded as one
 ``automation_executions`` row per (automation, lead, UTC day), inserted with ``ON CONFLICT
 DO NOTHING``: the database's unique key — not a read-then-write check — is what makes a rule
 fire at most once per lead per day, even with several workers racing.
+
+Functions take the caller's session and never commit; ``fire`` is the exception, a
+post-commit step that owns its transactions (see its docstring). ``checked_config`` resolves
+the target's host name, so entry points call it before opening their transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from typing import Any, cast
 
 import structlog
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,12 +30,11 @@ from leadpulse.core.stages import Stage
 from leadpulse.errors import InvalidInput, NotFound
 from leadpulse.store.db import Database
 from leadpulse.store.models import Automation, AutomationExecution
+from leadpulse.store.sql import insert, table_of
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import service as webhooks_service
 
 log = structlog.get_logger("leadpulse.automations")
-
-CONDITIONS = ("when_stage", "min_velocity", "min_score", "event_type")
 
 
 async def checked_config(settings: Settings, *, action: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -59,72 +61,59 @@ async def get_automation(
     return row
 
 
-async def create_automation(
-    db: Database, settings: Settings, *, project_id: int, fields: dict[str, Any]
-) -> Automation:
-    """Create an automation after validating its action's config."""
-    fields["config"] = await checked_config(
-        settings, action=fields["action"], raw=fields.get("config") or {}
-    )
-    row = Automation(project_id=project_id, **fields)
-    async with db.transaction() as session:
-        session.add(row)
-    return row
-
-
-async def read_automation(db: Database, *, project_id: int, automation_id: int) -> Automation:
-    """Load one automation of the project."""
-    async with db.sessions() as session:
-        return await get_automation(session, project_id=project_id, automation_id=automation_id)
-
-
-async def list_automations(
-    db: Database, *, project_id: int, limit: int, offset: int
-) -> tuple[list[Automation], int]:
-    """List a project's automations, newest first, with the total count."""
-    where = Automation.project_id == project_id
-    async with db.sessions() as session:
-        total = await session.scalar(select(func.count()).where(where))
-        rows = await session.scalars(
-            select(Automation)
-            .where(where)
-            .order_by(Automation.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(rows), total or 0
-
-
-async def update_automation(
-    db: Database,
-    settings: Settings,
-    *,
-    project_id: int,
-    automation_id: int,
-    changes: dict[str, Any],
-) -> Automation:
-    """Change an automation; its config is re-validated against its (new) action."""
-    current = await read_automation(db, project_id=project_id, automation_id=automation_id)
+async def checked_changes(
+    settings: Settings, current: Automation, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Return ``changes`` with the config re-validated against the (new) action, if either
+    changes."""
     if "action" in changes or "config" in changes:
         action = changes.get("action", current.action)
         raw = changes.get("config", current.config)
-        changes["config"] = await checked_config(settings, action=action, raw=raw)
-    async with db.transaction() as session:
-        row = await get_automation(session, project_id=project_id, automation_id=automation_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
+        changes = {**changes, "config": await checked_config(settings, action=action, raw=raw)}
+    return changes
+
+
+async def create_automation(
+    session: AsyncSession, *, project_id: int, fields: dict[str, Any]
+) -> Automation:
+    """Create an automation; ``fields["config"]`` comes from ``checked_config``."""
+    row = Automation(project_id=project_id, **fields)
+    session.add(row)
+    await session.flush()
     return row
 
 
-async def delete_automation(db: Database, *, project_id: int, automation_id: int) -> None:
+async def list_automations(
+    session: AsyncSession, *, project_id: int, limit: int, offset: int
+) -> tuple[list[Automation], int]:
+    """List a project's automations, newest first, with the total count."""
+    where = Automation.project_id == project_id
+    total = await session.scalar(select(func.count()).where(where))
+    rows = await session.scalars(
+        select(Automation).where(where).order_by(Automation.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), total or 0
+
+
+async def update_automation(
+    session: AsyncSession, *, project_id: int, automation_id: int, changes: dict[str, Any]
+) -> Automation:
+    """Change an automation; a changed config comes from ``checked_changes``."""
+    row = await get_automation(session, project_id=project_id, automation_id=automation_id)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    await session.flush()
+    return row
+
+
+async def delete_automation(session: AsyncSession, *, project_id: int, automation_id: int) -> None:
     """Delete an automation and its executions."""
-    async with db.transaction() as session:
-        row = await get_automation(session, project_id=project_id, automation_id=automation_id)
-        await session.delete(row)
+    row = await get_automation(session, project_id=project_id, automation_id=automation_id)
+    await session.delete(row)
 
 
 async def list_executions(
-    db: Database,
+    session: AsyncSession,
     *,
     project_id: int,
     limit: int,
@@ -135,21 +124,19 @@ async def list_executions(
     """List a project's executions, newest first, optionally of one automation or status."""
     conditions = [AutomationExecution.project_id == project_id]
     if automation_id is not None:
+        await get_automation(session, project_id=project_id, automation_id=automation_id)
         conditions.append(AutomationExecution.automation_id == automation_id)
     if status is not None:
         conditions.append(AutomationExecution.status == status)
-    async with db.sessions() as session:
-        if automation_id is not None:
-            await get_automation(session, project_id=project_id, automation_id=automation_id)
-        total = await session.scalar(select(func.count()).where(*conditions))
-        rows = await session.scalars(
-            select(AutomationExecution)
-            .where(*conditions)
-            .order_by(AutomationExecution.created_at.desc(), AutomationExecution.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(rows), total or 0
+    total = await session.scalar(select(func.count()).where(*conditions))
+    rows = await session.scalars(
+        select(AutomationExecution)
+        .where(*conditions)
+        .order_by(AutomationExecution.created_at.desc(), AutomationExecution.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total or 0
 
 
 def _rule(row: Automation) -> AutomationRule:
@@ -224,13 +211,12 @@ def firing_rows(
     return list(rows.values())
 
 
-def _insert_firings(db: Database, rows: list[dict[str, Any]]) -> Any:
-    insert = postgresql.insert if db.is_postgres else sqlite.insert
+def _insert_firings(session: AsyncSession, rows: list[dict[str, Any]]) -> Any:
     return (
-        insert(AutomationExecution)
+        insert(session, table_of(AutomationExecution))
         .values(rows)
         .on_conflict_do_nothing(index_elements=["automation_id", "lead_id", "day"])
-        .returning(AutomationExecution.id)
+        .returning(table_of(AutomationExecution).c.id)
     )
 
 
@@ -239,7 +225,7 @@ async def _insert_one_by_one(db: Database, rows: list[dict[str, Any]]) -> int:
     for row in rows:
         try:
             async with db.transaction() as session:
-                result = await session.execute(_insert_firings(db, [row]))
+                result = await session.execute(_insert_firings(session, [row]))
                 inserted += len(result.scalars().all())
         except IntegrityError:  # the lead or automation was deleted meanwhile
             log.info("automation_firing_skipped", lead_id=row["lead_id"])
@@ -247,7 +233,11 @@ async def _insert_one_by_one(db: Database, rows: list[dict[str, Any]]) -> int:
 
 
 async def fire(db: Database, *, items: Sequence[LeadScored], now: datetime | None = None) -> int:
-    """Record the automations that fire for freshly scored leads; return how many are new."""
+    """Record the automations that fire for freshly scored leads; return how many are new.
+
+    Runs after the scoring commit and owns its transactions: one for the batch, then one per
+    firing if a lead of the batch was deleted meanwhile.
+    """
     projects = {item.project_id for item in items}
     if not projects:
         return 0
@@ -263,7 +253,7 @@ async def fire(db: Database, *, items: Sequence[LeadScored], now: datetime | Non
             rows = firing_rows(list(automations), items, at)
             if not rows:
                 return 0
-            result = await session.execute(_insert_firings(db, rows))
+            result = await session.execute(_insert_firings(session, rows))
             return len(result.scalars().all())
     except IntegrityError:
         # One deleted lead must not cost the other leads of the batch their firings.

@@ -1,8 +1,12 @@
-"""The ingest front of an API process: parse, validate, authenticate, hand to the committer."""
+"""The ingest front of an API process: parse, validate, hand to the committer.
+
+One ``Intake`` per process (``ingest.routes`` creates it on first use and keeps it on the
+container), so concurrent requests share its group committer.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,17 +14,20 @@ import orjson
 import uuid_utils
 from pydantic import BaseModel, ValidationError
 
-from leadpulse.api.problems import field_errors
-from leadpulse.bootstrap import Container
+from leadpulse.config import Settings
 from leadpulse.core.outcomes import EventIngested
-from leadpulse.errors import BadRequest, FieldError, InvalidInput
+from leadpulse.errors import BadRequest, InvalidInput, field_errors
 from leadpulse.ingest import service
 from leadpulse.ingest.committer import GroupCommitter
 from leadpulse.ingest.schemas import ApiEvent, SdkEvent, check_nesting
 from leadpulse.ingest.service import TRAITS_KEY, Incoming, Stored
+from leadpulse.queue.wakeup import Waker
+from leadpulse.store.db import Database
 from leadpulse.store.types import utcnow
 
 EventModel = type[SdkEvent] | type[ApiEvent]
+# Hands committed outcomes to the post-commit hooks without waiting for them.
+Publish = Callable[[Sequence[EventIngested]], None]
 
 
 def parse_json(raw: bytes) -> Any:
@@ -31,29 +38,25 @@ def parse_json(raw: bytes) -> Any:
         raise BadRequest("The request body is not valid JSON.") from exc
 
 
-def _errors(exc: ValidationError, prefix: str) -> list[FieldError]:
-    return [
-        FieldError(f"{prefix}.{e.loc}" if e.loc else prefix, e.msg, e.type)
-        for e in field_errors(exc.errors(include_url=False))
-    ]
-
-
 class Intake:
     """Validate events and store them through the group committer."""
 
-    def __init__(self, container: Container) -> None:
-        self.container = container
-        self.settings = container.settings
+    def __init__(self, db: Database, settings: Settings, *, waker: Waker, publish: Publish):
+        self.db = db
+        self.settings = settings
+        self.waker = waker
+        self.publish = publish
         self.committer = GroupCommitter(self._write, self._after_commit)
 
     async def _write(self, items: Sequence[Incoming]) -> tuple[list[Stored], list[EventIngested]]:
-        async with self.container.db.transaction() as session:
+        # The committer's group is the unit of work: one transaction per group.
+        async with self.db.transaction() as session:
             return await service.store(session, items, now=utcnow())
 
     async def _after_commit(self, ingested: list[EventIngested]) -> None:
         if ingested:
-            await self.container.waker.notify()
-            self.container.publish_later(self.container.after_ingest, ingested)
+            await self.waker.notify()
+            self.publish(ingested)
 
     def validate(
         self,
@@ -75,7 +78,8 @@ class Intake:
         try:
             event = model.model_validate(raw)
         except ValidationError as exc:
-            raise InvalidInput(f"Invalid event at {loc}", _errors(exc, loc)) from exc
+            errors = field_errors(exc.errors(include_url=False), prefix=loc)
+            raise InvalidInput(f"Invalid event at {loc}", errors) from exc
         self._check_nesting(event, loc)
         return self._incoming(event, project_id, received_at, sent_at)
 
@@ -125,12 +129,3 @@ class Intake:
     async def submit(self, items: Sequence[Incoming]) -> list[Stored]:
         """Store events; the outcomes come back in order."""
         return await self.committer.submit(items)
-
-
-def get_intake(container: Container) -> Intake:
-    """Return the process's Intake, creating it on first use."""
-    intake = container.extras.get("intake")
-    if intake is None:
-        intake = container.extras["intake"] = Intake(container)
-    assert isinstance(intake, Intake)
-    return intake

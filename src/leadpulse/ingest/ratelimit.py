@@ -18,7 +18,7 @@ from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
-from leadpulse.api.deps import Caller
+from leadpulse.auth.callers import Caller
 from leadpulse.config import Settings
 from leadpulse.errors import RateLimited
 

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
-from leadpulse.api.deps import Caller, ContainerDep, IngestDep, caller_from_jwt, caller_from_key
-from leadpulse.auth.security import key_kind
-from leadpulse.bootstrap import Container
+from leadpulse.api.deps import ContainerDep, IngestDep
+from leadpulse.auth.callers import Caller, caller_from_jwt, caller_from_key
+from leadpulse.container import Container
 from leadpulse.errors import (
     FieldError,
     Forbidden,
@@ -19,7 +19,7 @@ from leadpulse.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
-from leadpulse.ingest.intake import EventModel, get_intake, parse_json
+from leadpulse.ingest.intake import EventModel, Intake, parse_json
 from leadpulse.ingest.ratelimit import IngestRateLimiter
 from leadpulse.ingest.schemas import (
     ApiEvent,
@@ -28,7 +28,8 @@ from leadpulse.ingest.schemas import (
     IngestResult,
     SdkEvent,
 )
-from leadpulse.ingest.service import Incoming
+from leadpulse.ingest.service import Incoming, Stored
+from leadpulse.projects.keys import key_kind
 from leadpulse.store.types import utcnow
 
 router = APIRouter(tags=["ingest"])
@@ -65,25 +66,37 @@ async def _sdk_caller(request: Request, c: Container, body: Any) -> Caller:
     if not key and auth.lower().startswith("bearer "):
         token = auth[7:].strip()
         if key_kind(token) is None:
-            return await caller_from_jwt(c, token)
+            async with c.db.sessions() as session:
+                return await caller_from_jwt(session, token, secret=c.settings.secret_key())
         key = token
     if not key:
         raise Unauthorized("Send the API key in X-API-Key or as apiKey in the body.")
-    return await caller_from_key(c, key)
+    async with c.db.sessions() as session:
+        return await caller_from_key(session, key)
+
+
+def _intake(c: Container) -> Intake:
+    if c.intake is None:
+        c.intake = Intake(
+            c.db,
+            c.settings,
+            waker=c.waker,
+            publish=lambda ingested: c.publish_later(c.after_ingest, ingested),
+        )
+    return c.intake
 
 
 async def _admit(request: Request, c: Container, caller: Caller) -> None:
     origin = request.headers.get("origin")
     if caller.allowed_origins and origin and origin not in caller.allowed_origins:
         raise Forbidden(f"Origin {origin} is not allowed for this project's keys.")
-    limiter = c.extras.get("ratelimiter")
-    if limiter is None:
-        limiter = c.extras["ratelimiter"] = IngestRateLimiter(c.settings, redis=c.redis)
-    await limiter.check(caller, request.client.host if request.client else "unknown")
+    if c.rate_limiter is None:
+        c.rate_limiter = IngestRateLimiter(c.settings, redis=c.redis)
+    await c.rate_limiter.check(caller, request.client.host if request.client else "unknown")
 
 
 async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
-    intake = get_intake(c)
+    intake = _intake(c)
     item = intake.validate(
         body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
     )
@@ -94,6 +107,38 @@ async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JS
     return JSONResponse(result.model_dump(by_alias=True), status_code=status.HTTP_202_ACCEPTED)
 
 
+def _validate_all(
+    intake: Intake, events: list[Any], model: EventModel, project_id: int, body: dict[str, Any]
+) -> tuple[list[tuple[int, Incoming]], dict[int, BatchItemResult]]:
+    """Validate each event alone: the valid ones by index, and the rejections by index."""
+    received_at, sent_at = utcnow(), _batch_sent_at(body)
+    valid: list[tuple[int, Incoming]] = []
+    rejected: dict[int, BatchItemResult] = {}
+    for index, raw in enumerate(events):
+        try:
+            item = intake.validate(
+                raw,
+                model,
+                project_id=project_id,
+                received_at=received_at,
+                loc=f"events.{index}",
+                sent_at=sent_at,
+            )
+            valid.append((index, item))
+        except InvalidInput as exc:
+            rejected[index] = _rejected(index, exc.errors)
+    return valid, rejected
+
+
+def _stored_result(index: int, outcome: Stored) -> BatchItemResult:
+    if outcome.status == "unknown_lead":
+        error = FieldError(f"events.{index}.leadId", "lead not found", "not_found")
+        return _rejected(index, [error])
+    return BatchItemResult(
+        index=index, status=outcome.status, event_id=outcome.event_id, lead_id=outcome.lead_id
+    )
+
+
 async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise InvalidInput.field("body.events", "must be a list of events", "type_error")
@@ -101,36 +146,11 @@ async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> J
     limit = c.settings.max_batch_events
     if len(events) > limit:
         raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
-    intake = get_intake(c)
-    received_at = utcnow()
-    sent_at = _batch_sent_at(body)
-    valid: list[tuple[int, Incoming]] = []
-    results: dict[int, BatchItemResult] = {}
-    for index, raw in enumerate(events):
-        try:
-            item = intake.validate(
-                raw,
-                model,
-                project_id=caller.project_id,
-                received_at=received_at,
-                loc=f"events.{index}",
-                sent_at=sent_at,
-            )
-            valid.append((index, item))
-        except InvalidInput as exc:
-            results[index] = _rejected(index, exc.errors)
+    intake = _intake(c)
+    valid, results = _validate_all(intake, events, model, caller.project_id, body)
     stored = await intake.submit([item for _, item in valid]) if valid else []
     for (index, _), outcome in zip(valid, stored, strict=True):
-        if outcome.status == "unknown_lead":
-            error = FieldError(f"events.{index}.leadId", "lead not found", "not_found")
-            results[index] = _rejected(index, [error])
-        else:
-            results[index] = BatchItemResult(
-                index=index,
-                status=outcome.status,
-                event_id=outcome.event_id,
-                lead_id=outcome.lead_id,
-            )
+        results[index] = _stored_result(index, outcome)
     ordered = [results[i] for i in range(len(events))]
     summary = BatchResult(
         accepted=sum(r.status == "queued" for r in ordered),

@@ -9,18 +9,15 @@ skip that round. Runs are idempotent per lead per day, so an extra run changes n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import anyio
 import structlog
 from sqlalchemy import text
 
+from leadpulse.container import Container
 from leadpulse.leads.decay import DecayReport, run_decay
 from leadpulse.store.db import Database
 from leadpulse.store.types import utcnow
-
-if TYPE_CHECKING:  # bootstrap installs this module: a runtime import would be circular
-    from leadpulse.bootstrap import Container
 
 DECAY_INTERVAL = 3600.0
 FIRST_RUN_DELAY = 30.0

@@ -19,11 +19,8 @@ from typing import Any, Protocol
 
 import socketio
 
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 from leadpulse.live.presence import Presence, presence_for
-
-EMITTER_KEY = "live_emitter"
-SERVER_KEY = "sio"
 
 
 def room(project_id: int) -> str:
@@ -90,7 +87,7 @@ class NullEmitter:
 
 def select_emitter(container: Container) -> Emitter:
     """Build the adapter this process needs (server here, else Redis, else nothing)."""
-    server = container.extras.get(SERVER_KEY)
+    server = container.live_server
     if server is not None:
         return ServerEmitter(server, presence_for(container))
     settings = container.settings
@@ -103,9 +100,8 @@ def select_emitter(container: Container) -> Emitter:
 
 def emitter_for(container: Container) -> Emitter:
     """Return the process's emitter, creating it (and registering its closer) on first use."""
-    emitter: Emitter | None = container.extras.get(EMITTER_KEY)
+    emitter = container.live_emitter
     if emitter is None:
-        emitter = select_emitter(container)
-        container.extras[EMITTER_KEY] = emitter
+        emitter = container.live_emitter = select_emitter(container)
         container.closers.append(emitter.close)
     return emitter

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 from leadpulse.core.outcomes import (
     AutomationExecuted,
     EventIngested,

@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container
 
-PRESENCE_KEY = "live_presence"
 TTL = 1.0
 
 
@@ -64,7 +63,7 @@ class Presence:
 
 def presence_for(container: Container) -> Presence:
     """Return the process's Presence, creating it on first use."""
-    presence = container.extras.get(PRESENCE_KEY)
+    presence = container.live_presence
     if presence is None:
         url = container.settings.redis_url
         redis = container.redis if url else None
@@ -73,6 +72,5 @@ def presence_for(container: Container) -> Presence:
 
             redis = aioredis.from_url(url)
             container.closers.append(redis.aclose)
-        presence = container.extras[PRESENCE_KEY] = Presence(redis, container.settings.live_channel)
-    assert isinstance(presence, Presence)
+        presence = container.live_presence = Presence(redis, container.settings.live_channel)
     return presence

@@ -15,10 +15,10 @@ from typing import Any
 import socketio
 import structlog
 
-from leadpulse.api.deps import caller_from_jwt
-from leadpulse.bootstrap import Container
+from leadpulse.auth.callers import caller_from_jwt
+from leadpulse.container import Container
 from leadpulse.errors import LeadPulseError
-from leadpulse.live.emitter import EMITTER_KEY, SERVER_KEY, room
+from leadpulse.live.emitter import room
 from leadpulse.live.presence import presence_for
 
 log = structlog.get_logger("leadpulse.live")
@@ -49,7 +49,9 @@ def create_server(container: Container) -> socketio.AsyncServer:
         if token is None:
             raise socketio.exceptions.ConnectionRefusedError("Send auth: {token: <JWT>}.")
         try:
-            caller = await caller_from_jwt(container, token)
+            async with container.db.sessions() as session:
+                secret = container.settings.secret_key()
+                caller = await caller_from_jwt(session, token, secret=secret)
         except LeadPulseError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.detail) from exc
         await sio.enter_room(sid, room(caller.project_id))
@@ -87,13 +89,13 @@ async def _stop_manager(manager: Any) -> None:
 def wrap(app: Any, container: Container) -> Any:
     """Return ``app`` behind Socket.IO at ``/socket.io``; the server goes on the container."""
     sio = create_server(container)
-    container.extras[SERVER_KEY] = sio
-    container.extras.pop(EMITTER_KEY, None)  # re-select: this process now has a server
+    container.live_server = sio
+    container.live_emitter = None  # re-select: this process now has a server
 
     async def close() -> None:
-        if SERVER_KEY not in container.extras:
+        if container.live_server is None:
             return  # already closed
-        del container.extras[SERVER_KEY]
+        container.live_server = None
         await sio.shutdown()
         await _stop_manager(sio.manager)
 

@@ -1,23 +1,28 @@
-"""``/api/projects``: list, create, update, switch, rotate keys."""
+"""Project endpoints: ``/api/projects`` (list, create, update, switch, rotate keys) and the
+current project and key generation of ``/api/auth``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.api.deps import ContainerDep, UserDep
-from leadpulse.auth import schemas
 from leadpulse.auth import service as auth_service
-from leadpulse.bootstrap import Container
-from leadpulse.projects import service
+from leadpulse.auth.security import key_cache
+from leadpulse.projects import schemas, service
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
+# The current project and key generation sit under /api/auth, where clients have always found
+# them; they are project endpoints all the same.
+current_router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-async def project_out(c: Container, *, project_id: int, owner_id: int) -> schemas.ProjectOut:
-    """Load an owned project as its response body."""
-    async with c.db.sessions() as session:
-        project = await service.get_owned(session, project_id=project_id, owner_id=owner_id)
-        key = await service.publishable_key(session, project_id=project_id)
+async def project_out(
+    session: AsyncSession, *, project_id: int, owner_id: int
+) -> schemas.ProjectOut:
+    """Load an owned project as its response body (with its publishable key)."""
+    project = await service.get_owned(session, project_id=project_id, owner_id=owner_id)
+    key = await service.publishable_key(session, project_id=project_id)
     out = schemas.ProjectOut.model_validate(project)
     return out.model_copy(update={"publishable_key": key})
 
@@ -27,11 +32,34 @@ def _owner(caller: UserDep) -> int:
     return caller.user_id
 
 
+@current_router.get("/project", response_model=schemas.ProjectOut)
+async def current_project(caller: UserDep, c: ContainerDep) -> schemas.ProjectOut:
+    """Return the project the token acts in, with its publishable key."""
+    async with c.db.sessions() as session:
+        return await project_out(session, project_id=caller.project_id, owner_id=_owner(caller))
+
+
+@current_router.post(
+    "/generate-api-key", status_code=status.HTTP_201_CREATED, response_model=schemas.KeyOut
+)
+async def generate_api_key(
+    caller: UserDep, c: ContainerDep, body: schemas.GenerateKeyIn | None = None
+) -> schemas.KeyOut:
+    """Create an additional key; a secret key is returned this once only."""
+    kind = body.type if body else "publishable"
+    async with c.db.transaction() as session:
+        key = await service.add_key(session, project_id=caller.project_id, kind=kind)
+    return schemas.KeyOut(type=kind, api_key=key.plain, prefix=key.prefix)
+
+
 @router.get("", response_model=list[schemas.ProjectOut])
 async def list_projects(caller: UserDep, c: ContainerDep) -> list[schemas.ProjectOut]:
     """List the projects the user owns."""
-    projects = await service.list_owned(c.db, owner_id=_owner(caller))
-    return [await project_out(c, project_id=p.id, owner_id=_owner(caller)) for p in projects]
+    async with c.db.sessions() as session:
+        projects = await service.list_owned(session, owner_id=_owner(caller))
+        return [
+            await project_out(session, project_id=p.id, owner_id=_owner(caller)) for p in projects
+        ]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.ProjectOut)
@@ -43,7 +71,7 @@ async def create_project(
         project, _ = await service.create_project(
             session, owner_id=_owner(caller), name=body.name, domain=body.domain
         )
-    return await project_out(c, project_id=project.id, owner_id=_owner(caller))
+        return await project_out(session, project_id=project.id, owner_id=_owner(caller))
 
 
 @router.patch("/{project_id}", response_model=schemas.ProjectOut)
@@ -51,20 +79,23 @@ async def update_project(
     project_id: int, body: schemas.ProjectUpdate, caller: UserDep, c: ContainerDep
 ) -> schemas.ProjectOut:
     """Change a project's name, domain, allowed origins or decay settings."""
-    changes = body.model_dump(exclude_unset=True)
     async with c.db.transaction() as session:
-        project = await service.get_owned(session, project_id=project_id, owner_id=_owner(caller))
-        for name, value in changes.items():
-            setattr(project, name, value)
-    return await project_out(c, project_id=project_id, owner_id=_owner(caller))
+        await service.update_project(
+            session,
+            project_id=project_id,
+            owner_id=_owner(caller),
+            changes=body.model_dump(exclude_unset=True),
+        )
+        return await project_out(session, project_id=project_id, owner_id=_owner(caller))
 
 
 @router.post("/{project_id}/switch", response_model=schemas.TokenOut)
 async def switch_project(project_id: int, caller: UserDep, c: ContainerDep) -> schemas.TokenOut:
     """Issue a token that acts in another of the user's projects."""
-    token = await auth_service.switch_project(
-        c.db, c.settings, user_id=_owner(caller), project_id=project_id
-    )
+    async with c.db.sessions() as session:
+        token = await auth_service.switch_project(
+            session, c.settings, user_id=_owner(caller), project_id=project_id
+        )
     return schemas.TokenOut(token=token)
 
 
@@ -75,8 +106,9 @@ async def rotate_key(
     project_id: int, caller: UserDep, c: ContainerDep, body: schemas.RotateKeyIn | None = None
 ) -> schemas.KeyOut:
     """Revoke the project's keys of one kind at once and return the replacement."""
-    async with c.db.sessions() as session:
-        await service.get_owned(session, project_id=project_id, owner_id=_owner(caller))
     kind = body.type if body else "publishable"
-    key = await service.rotate_key(c.db, project_id=project_id, kind=kind)
+    async with c.db.transaction() as session:
+        await service.get_owned(session, project_id=project_id, owner_id=_owner(caller))
+        key = await service.rotate_key(session, project_id=project_id, kind=kind)
+    key_cache.clear()  # after the commit: a lookup racing it must not re-cache the old key
     return schemas.KeyOut(type=kind, api_key=key.plain, prefix=key.prefix)

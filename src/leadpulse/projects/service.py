@@ -1,15 +1,19 @@
-"""Project lifecycle: create (seeding rules, thresholds and a publishable key), keys, settings."""
+"""Project lifecycle: create (seeding rules, thresholds and a publishable key), keys, settings.
+
+Functions take the caller's session; the entry point opens and commits the transaction.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.auth.security import KeyKind, NewKey, key_cache, new_api_key
 from leadpulse.core.rules import DEFAULT_RULES
 from leadpulse.core.stages import DEFAULT_THRESHOLDS
 from leadpulse.errors import NotFound
-from leadpulse.store.db import Database
+from leadpulse.projects.keys import KeyKind, NewKey, new_api_key
 from leadpulse.store.models import ApiKey, Project, ScoringRule, StageThreshold
 from leadpulse.store.types import utcnow
 
@@ -57,18 +61,19 @@ async def add_key(session: AsyncSession, *, project_id: int, kind: KeyKind) -> N
     return key
 
 
-async def rotate_key(db: Database, *, project_id: int, kind: KeyKind) -> NewKey:
-    """Revoke every active key of ``kind`` at once and mint a replacement."""
-    async with db.transaction() as session:
-        await session.execute(
-            update(ApiKey)
-            .where(ApiKey.project_id == project_id, ApiKey.kind == kind)
-            .where(ApiKey.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-        key = await add_key(session, project_id=project_id, kind=kind)
-    key_cache.clear()
-    return key
+async def rotate_key(session: AsyncSession, *, project_id: int, kind: KeyKind) -> NewKey:
+    """Revoke every active key of ``kind`` at once and mint a replacement.
+
+    The caller clears ``auth.security.key_cache`` after the commit, so this process stops
+    accepting the old keys at once (other processes within the cache lifetime).
+    """
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.project_id == project_id, ApiKey.kind == kind)
+        .where(ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return await add_key(session, project_id=project_id, kind=kind)
 
 
 async def publishable_key(session: AsyncSession, *, project_id: int) -> str | None:
@@ -93,10 +98,26 @@ async def get_owned(session: AsyncSession, *, project_id: int, owner_id: int) ->
     return project
 
 
-async def list_owned(db: Database, *, owner_id: int) -> list[Project]:
+async def list_owned(session: AsyncSession, *, owner_id: int) -> list[Project]:
     """List the user's projects, oldest first."""
-    async with db.sessions() as session:
-        rows = await session.scalars(
-            select(Project).where(Project.owner_id == owner_id).order_by(Project.id)
-        )
-        return list(rows)
+    rows = await session.scalars(
+        select(Project).where(Project.owner_id == owner_id).order_by(Project.id)
+    )
+    return list(rows)
+
+
+async def first_owned(session: AsyncSession, *, owner_id: int) -> Project | None:
+    """Return the user's oldest project, the one a sign-in acts in."""
+    return await session.scalar(
+        select(Project).where(Project.owner_id == owner_id).order_by(Project.id).limit(1)
+    )
+
+
+async def update_project(
+    session: AsyncSession, *, project_id: int, owner_id: int, changes: dict[str, Any]
+) -> Project:
+    """Change an owned project's name, domain, allowed origins or decay settings."""
+    project = await get_owned(session, project_id=project_id, owner_id=owner_id)
+    for name, value in changes.items():
+        setattr(project, name, value)
+    return project

@@ -35,7 +35,7 @@ import time
 from collections import deque
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -54,22 +54,25 @@ from leadpulse.sdk.delivery import (
 __all__ = ["AsyncClient", "Client", "Stats"]
 log = logging.getLogger("leadpulse.client")
 DEFAULT_HOST = "http://localhost:4000"
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
-class _Base:
-    """Queue and settings shared by both clients."""
+class _Base(Generic[TransportT]):
+    """Settings, queue and event building shared by both clients."""
 
     def __init__(
         self,
         api_key: str,
-        host: str,
+        host: str = DEFAULT_HOST,
         *,
-        flush_at: int,
-        flush_interval: float,
-        max_queue: int,
-        max_retries: int,
-        backoff_base: float,
-        backoff_cap: float,
+        flush_at: int = 100,
+        flush_interval: float = 2.0,
+        max_queue: int = 10_000,
+        max_retries: int = 5,
+        timeout: float = 10,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        transport: TransportT | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("api_key is required (pk_... or sk_...)")
@@ -87,9 +90,47 @@ class _Base:
         self._queue: deque[Event] = deque()
         self._queue_lock = threading.Lock()
         self._closed = False
+        self._start(timeout, transport)
+
+    def _start(self, timeout: float, transport: TransportT | None) -> None:
+        """Open the HTTP client and start delivering (each client its own way)."""
+        raise NotImplementedError
 
     def _headers(self) -> dict[str, str]:
         return {"X-API-Key": self.api_key, "User-Agent": f"leadpulse-python/{__version__}"}
+
+    @staticmethod
+    def _track_event(
+        anonymous_id: str,
+        event: str,
+        properties: dict[str, Any] | None,
+        timestamp: datetime | None,
+        event_id: str | None,
+    ) -> Event:
+        return make_event(
+            anonymous_id=anonymous_id,
+            event=event,
+            properties=properties,
+            timestamp=timestamp,
+            event_id=event_id,
+        )
+
+    @staticmethod
+    def _identify_event(
+        anonymous_id: str,
+        email: str,
+        traits: dict[str, Any] | None,
+        timestamp: datetime | None,
+        event_id: str | None,
+    ) -> Event:
+        return make_event(
+            anonymous_id=anonymous_id,
+            event="identify",
+            email=email,
+            traits=traits or {},
+            timestamp=timestamp,
+            event_id=event_id,
+        )
 
     def _push(self, event: Event) -> bool:
         """Queue an event; return True when a full batch is waiting."""
@@ -114,33 +155,10 @@ class _Base:
         return len(self._queue)
 
 
-class Client(_Base):
+class Client(_Base[httpx.BaseTransport]):
     """Send events from a thread-based program; a daemon thread delivers them in batches."""
 
-    def __init__(
-        self,
-        api_key: str,
-        host: str = DEFAULT_HOST,
-        *,
-        flush_at: int = 100,
-        flush_interval: float = 2.0,
-        max_queue: int = 10_000,
-        max_retries: int = 5,
-        timeout: float = 10,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            host,
-            flush_at=flush_at,
-            flush_interval=flush_interval,
-            max_queue=max_queue,
-            max_retries=max_retries,
-            backoff_base=backoff_base,
-            backoff_cap=backoff_cap,
-        )
+    def _start(self, timeout: float, transport: httpx.BaseTransport | None) -> None:
         self._http = httpx.Client(
             base_url=self.host, timeout=timeout, transport=transport, headers=self._headers()
         )
@@ -159,13 +177,7 @@ class Client(_Base):
         event_id: str | None = None,
     ) -> str:
         """Queue an event for a visitor or user; return its eventId."""
-        body = make_event(
-            anonymous_id=anonymous_id,
-            event=event,
-            properties=properties,
-            timestamp=timestamp,
-            event_id=event_id,
-        )
+        body = self._track_event(anonymous_id, event, properties, timestamp, event_id)
         if self._push(body):
             self._wake.set()
         return str(body["eventId"])
@@ -179,14 +191,7 @@ class Client(_Base):
         event_id: str | None = None,
     ) -> str:
         """Attach an email and traits to the lead of ``anonymous_id``; return the eventId."""
-        body = make_event(
-            anonymous_id=anonymous_id,
-            event="identify",
-            email=email,
-            traits=traits or {},
-            timestamp=timestamp,
-            event_id=event_id,
-        )
+        body = self._identify_event(anonymous_id, email, traits, timestamp, event_id)
         if self._push(body):
             self._wake.set()
         return str(body["eventId"])
@@ -245,37 +250,14 @@ class Client(_Base):
         return delivery.outcome(response)
 
 
-class AsyncClient(_Base):
+class AsyncClient(_Base[httpx.AsyncBaseTransport]):
     """The asyncio client: same API as :class:`Client`, as coroutines, with a delivery task.
 
     Use it as ``async with AsyncClient(...)`` or ``await client.close()`` before the event
     loop ends: no code can run a coroutine at interpreter exit.
     """
 
-    def __init__(
-        self,
-        api_key: str,
-        host: str = DEFAULT_HOST,
-        *,
-        flush_at: int = 100,
-        flush_interval: float = 2.0,
-        max_queue: int = 10_000,
-        max_retries: int = 5,
-        timeout: float = 10,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            host,
-            flush_at=flush_at,
-            flush_interval=flush_interval,
-            max_queue=max_queue,
-            max_retries=max_retries,
-            backoff_base=backoff_base,
-            backoff_cap=backoff_cap,
-        )
+    def _start(self, timeout: float, transport: httpx.AsyncBaseTransport | None) -> None:
         self._http = httpx.AsyncClient(
             base_url=self.host, timeout=timeout, transport=transport, headers=self._headers()
         )
@@ -292,13 +274,7 @@ class AsyncClient(_Base):
         event_id: str | None = None,
     ) -> str:
         """Queue an event for a visitor or user; return its eventId."""
-        body = make_event(
-            anonymous_id=anonymous_id,
-            event=event,
-            properties=properties,
-            timestamp=timestamp,
-            event_id=event_id,
-        )
+        body = self._track_event(anonymous_id, event, properties, timestamp, event_id)
         self._enqueue(body)
         return str(body["eventId"])
 
@@ -311,14 +287,7 @@ class AsyncClient(_Base):
         event_id: str | None = None,
     ) -> str:
         """Attach an email and traits to the lead of ``anonymous_id``; return the eventId."""
-        body = make_event(
-            anonymous_id=anonymous_id,
-            event="identify",
-            email=email,
-            traits=traits or {},
-            timestamp=timestamp,
-            event_id=event_id,
-        )
+        body = self._identify_event(anonymous_id, email, traits, timestamp, event_id)
         self._enqueue(body)
         return str(body["eventId"])
 

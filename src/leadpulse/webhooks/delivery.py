@@ -4,7 +4,8 @@ Each row is one message to one subscription, retried under the same ``webhook-id
 fresh ``webhook-timestamp`` and signature per attempt. Outcome rules (see ``policy``): 2xx
 → ``succeeded``; network error, timeout, 408, 429, 5xx → retried with backoff until
 ``settings.webhook_max_attempts``; other statuses, an SSRF refusal, or an inactive
-subscription → ``failed`` at once. Rows survive restarts (see ``leasing`` for the claim).
+subscription → ``failed`` at once. Rows survive restarts; ``queue.outbox`` states how they
+are claimed and recorded under a lease, and how ``drain`` owns its transactions.
 """
 
 from __future__ import annotations
@@ -12,24 +13,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-import anyio
 import httpx
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.bootstrap import Container
 from leadpulse.config import Settings
-from leadpulse.store.db import Database
+from leadpulse.container import Container
+from leadpulse.queue import outbox
 from leadpulse.store.models import WebhookDelivery, WebhookSubscription
 from leadpulse.store.types import utcnow
-from leadpulse.webhooks import leasing, policy, signing, transport
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks import policy, signing, transport
+from leadpulse.webhooks.policy import AttemptResult
 
 log = structlog.get_logger("leadpulse.webhooks")
-CLAIM_BATCH = 20
-MAX_CONCURRENT_ATTEMPTS = 10
+LOOP = "webhooks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,40 +52,37 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def claim(db: Database, *, now: datetime, lease: timedelta) -> list[ClaimedDelivery]:
+async def claim(session: AsyncSession, now: datetime, *, lease: timedelta) -> list[ClaimedDelivery]:
     """Lease a batch of due deliveries."""
     lease_until = now + lease
-    async with db.transaction() as session:
-        ids = await leasing.claim_due(
-            session,
-            WebhookDelivery,
-            due_column=WebhookDelivery.next_attempt_at,
-            now=now,
+    ids = await outbox.claim_due(
+        session,
+        WebhookDelivery,
+        due_column=WebhookDelivery.next_attempt_at,
+        now=now,
+        lease_until=lease_until,
+    )
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(WebhookDelivery, WebhookSubscription)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(WebhookDelivery.id.in_(ids))
+        .order_by(WebhookDelivery.id)
+    )
+    return [
+        ClaimedDelivery(
+            id=d.id,
+            message_id=d.message_id,
+            payload=d.payload,
+            attempts=d.attempts,
+            url=s.url,
+            secret=s.secret,
+            subscription_active=s.active,
             lease_until=lease_until,
-            limit=CLAIM_BATCH,
-            skip_locked=db.is_postgres,
         )
-        if not ids:
-            return []
-        rows = await session.execute(
-            select(WebhookDelivery, WebhookSubscription)
-            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-            .where(WebhookDelivery.id.in_(ids))
-            .order_by(WebhookDelivery.id)
-        )
-        return [
-            ClaimedDelivery(
-                id=d.id,
-                message_id=d.message_id,
-                payload=d.payload,
-                attempts=d.attempts,
-                url=s.url,
-                secret=s.secret,
-                subscription_active=s.active,
-                lease_until=lease_until,
-            )
-            for d, s in rows.all()
-        ]
+        for d, s in rows.all()
+    ]
 
 
 async def attempt(
@@ -110,29 +108,27 @@ async def attempt(
     )
 
 
-def outcome_values(
-    result: AttemptResult, *, attempts: int, max_attempts: int, now: datetime
-) -> dict[str, Any]:
-    """Return the column values that record one attempt's result."""
-    values: dict[str, Any] = {
-        "locked_until": None,
-        "response_code": result.status_code,
-        "error": result.error,
-    }
-    if result.ok:
-        return {**values, "status": "succeeded", "delivered_at": now}
-    if result.retryable and attempts < max_attempts:
-        return {**values, "next_attempt_at": now + policy.retry_delay(attempts)}
-    return {**values, "status": "failed"}
+# A delivery is stamped ``delivered_at`` when it succeeds; a failed one keeps no end time.
+outcome_values = partial(
+    policy.outcome_values,
+    retry_column="next_attempt_at",
+    done_column="delivered_at",
+    stamp_failure=False,
+)
 
 
 async def record(
-    db: Database, item: ClaimedDelivery, result: AttemptResult, *, now: datetime, max_attempts: int
+    session: AsyncSession,
+    item: ClaimedDelivery,
+    result: AttemptResult,
+    *,
+    now: datetime,
+    max_attempts: int,
 ) -> bool:
     """Store an attempt's result if the lease is still ours; tell whether it was stored."""
     values = outcome_values(result, attempts=item.attempts, max_attempts=max_attempts, now=now)
-    stored = await leasing.record_under_lease(
-        db, WebhookDelivery, row_id=item.id, lease_until=item.lease_until, values=values
+    stored = await outbox.record_under_lease(
+        session, WebhookDelivery, row_id=item.id, lease_until=item.lease_until, values=values
     )
     log.info(
         "webhook_attempt",
@@ -150,42 +146,20 @@ async def record(
 async def _attempt_and_record(
     container: Container,
     client: httpx.AsyncClient,
-    limiter: anyio.CapacityLimiter,
-    item: ClaimedDelivery,
     now: datetime | None,
+    item: ClaimedDelivery,
 ) -> None:
     settings = container.settings
-    async with limiter:
-        result = await attempt(client, item, settings=settings)
-    await record(
-        container.db,
-        item,
-        result,
-        now=now or utcnow(),
-        max_attempts=settings.webhook_max_attempts,
-    )
+    result = await attempt(client, item, settings=settings)
+    async with container.db.transaction() as session:
+        await record(
+            session, item, result, now=now or utcnow(), max_attempts=settings.webhook_max_attempts
+        )
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every delivery due at ``now`` (default: the clock) once; return how many."""
-    settings = container.settings
-    lease = timedelta(seconds=settings.worker_lease_seconds)
-    limiter = anyio.CapacityLimiter(MAX_CONCURRENT_ATTEMPTS)
-    done = 0
-    async with transport.new_client(settings.webhook_timeout_seconds) as client:
-        # The clock is re-read per batch so a long drain never hands out already-stale leases.
-        while batch := await claim(container.db, now=now or utcnow(), lease=lease):
-            async with anyio.create_task_group() as group:
-                for item in batch:
-                    group.start_soon(_attempt_and_record, container, client, limiter, item, now)
-            done += len(batch)
-    return done
-
-
-async def _drain_now(container: Container) -> int:
-    return await drain(container)
-
-
-async def run(container: Container, stop: anyio.Event) -> None:
-    """Deliver webhooks until ``stop`` is set (a background loop of the worker)."""
-    await leasing.run_polling(container, stop, name="webhooks", drain=_drain_now)
+    lease = timedelta(seconds=container.settings.worker_lease_seconds)
+    async with transport.new_client(container.settings.webhook_timeout_seconds) as client:
+        send = partial(_attempt_and_record, container, client, now)
+        return await outbox.drain_due(container.db, partial(claim, lease=lease), send, now=now)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from leadpulse.bootstrap import Container
+from leadpulse.container import Container, outbox_loop
 from leadpulse.core.outcomes import AutomationExecuted, LeadMerged, LeadScored
-from leadpulse.webhooks import delivery, leasing, service
+from leadpulse.webhooks import delivery, service
 from leadpulse.webhooks.messages import (
     Message,
     automation_messages,
@@ -15,12 +15,14 @@ from leadpulse.webhooks.messages import (
     scored_messages,
 )
 
-LOOP = "webhooks"
+LOOP = delivery.LOOP
 
 
 async def _enqueue(container: Container, messages: Iterable[Message]) -> None:
-    if await service.enqueue(container.db, messages=messages):
-        leasing.wake(container, LOOP)
+    async with container.db.transaction() as session:
+        enqueued = await service.enqueue(session, messages=messages)
+    if enqueued:
+        container.outbox.wake(LOOP)
 
 
 def install(container: Container) -> None:
@@ -38,8 +40,8 @@ def install(container: Container) -> None:
     container.after_scoring.append(webhooks_after_scoring)
     container.after_merge.append(webhooks_after_merge)
     container.after_automation.append(webhooks_after_automation)
-    container.loops[LOOP] = delivery.run
-    container.drains["webhooks"] = drain
+    container.loops[LOOP] = outbox_loop(LOOP, drain)
+    container.drains[LOOP] = drain
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:

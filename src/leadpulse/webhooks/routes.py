@@ -6,24 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.webhooks import schemas, service
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
-Offset = Annotated[int, Query(ge=0)]
-
 
 @router.get("", response_model=Page[schemas.WebhookRead])
 async def list_webhooks(
-    caller: ServerDep, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+    caller: ServerDep, c: ContainerDep, limit: PageLimit = 50, offset: PageOffset = 0
 ) -> Page[schemas.WebhookRead]:
     """List the project's webhook subscriptions, newest first."""
-    rows, total = await service.list_subscriptions(
-        c.db, project_id=caller.project_id, limit=limit, offset=offset
-    )
+    async with c.db.sessions() as session:
+        rows, total = await service.list_subscriptions(
+            session, project_id=caller.project_id, limit=limit, offset=offset
+        )
     items = [schemas.WebhookRead.model_validate(r) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -33,23 +31,25 @@ async def create_webhook(
     body: schemas.WebhookCreate, caller: ServerDep, c: ContainerDep
 ) -> schemas.WebhookCreated:
     """Subscribe a URL to events; the response shows the signing secret, once."""
-    row = await service.create_subscription(
-        c.db,
-        c.settings,
-        project_id=caller.project_id,
-        url=body.url,
-        events=list(body.events),
-        active=body.active,
-    )
+    await service.check_target(c.settings, url=body.url, loc="body.url")  # resolves DNS
+    async with c.db.transaction() as session:
+        row = await service.create_subscription(
+            session,
+            project_id=caller.project_id,
+            url=body.url,
+            events=list(body.events),
+            active=body.active,
+        )
     return schemas.WebhookCreated.model_validate(row)
 
 
 @router.get("/{webhook_id}", response_model=schemas.WebhookRead)
 async def get_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> schemas.WebhookRead:
     """Read one subscription (without its secret)."""
-    row = await service.read_subscription(
-        c.db, project_id=caller.project_id, subscription_id=webhook_id
-    )
+    async with c.db.sessions() as session:
+        row = await service.get_subscription(
+            session, project_id=caller.project_id, subscription_id=webhook_id
+        )
     return schemas.WebhookRead.model_validate(row)
 
 
@@ -58,22 +58,22 @@ async def update_webhook(
     webhook_id: int, body: schemas.WebhookUpdate, caller: ServerDep, c: ContainerDep
 ) -> schemas.WebhookRead:
     """Change a subscription's URL, events or active flag."""
-    row = await service.update_subscription(
-        c.db,
-        c.settings,
-        project_id=caller.project_id,
-        subscription_id=webhook_id,
-        changes=body.model_dump(exclude_unset=True),
-    )
+    changes = body.model_dump(exclude_unset=True)
+    await service.check_changes(c.settings, changes)  # before the transaction: resolves DNS
+    async with c.db.transaction() as session:
+        row = await service.update_subscription(
+            session, project_id=caller.project_id, subscription_id=webhook_id, changes=changes
+        )
     return schemas.WebhookRead.model_validate(row)
 
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> Response:
     """Delete a subscription and its delivery log."""
-    await service.delete_subscription(
-        c.db, project_id=caller.project_id, subscription_id=webhook_id
-    )
+    async with c.db.transaction() as session:
+        await service.delete_subscription(
+            session, project_id=caller.project_id, subscription_id=webhook_id
+        )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -82,19 +82,20 @@ async def list_deliveries(
     webhook_id: int,
     caller: ServerDep,
     c: ContainerDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
     status_: Annotated[schemas.DeliveryStatus | None, Query(alias="status")] = None,
 ) -> Page[schemas.DeliveryRead]:
     """List a subscription's deliveries, newest first."""
-    rows, total = await service.list_deliveries(
-        c.db,
-        project_id=caller.project_id,
-        subscription_id=webhook_id,
-        limit=limit,
-        offset=offset,
-        status=status_,
-    )
+    async with c.db.sessions() as session:
+        rows, total = await service.list_deliveries(
+            session,
+            project_id=caller.project_id,
+            subscription_id=webhook_id,
+            limit=limit,
+            offset=offset,
+            status=status_,
+        )
     items = [schemas.DeliveryRead.model_validate(r) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -108,9 +109,13 @@ async def redeliver(
     webhook_id: int, delivery_id: int, caller: ServerDep, c: ContainerDep
 ) -> schemas.DeliveryRead:
     """Queue a delivery again (same webhook-id, fresh attempts)."""
-    row = await service.redeliver(
-        c.db, project_id=caller.project_id, subscription_id=webhook_id, delivery_id=delivery_id
-    )
+    async with c.db.transaction() as session:
+        row = await service.redeliver(
+            session,
+            project_id=caller.project_id,
+            subscription_id=webhook_id,
+            delivery_id=delivery_id,
+        )
     return schemas.DeliveryRead.model_validate(row)
 
 
@@ -119,5 +124,8 @@ async def redeliver(
 )
 async def send_test(webhook_id: int, caller: ServerDep, c: ContainerDep) -> schemas.DeliveryRead:
     """Queue a ``ping`` message to the subscription."""
-    row = await service.send_test(c.db, project_id=caller.project_id, subscription_id=webhook_id)
+    async with c.db.transaction() as session:
+        row = await service.send_test(
+            session, project_id=caller.project_id, subscription_id=webhook_id
+        )
     return schemas.DeliveryRead.model_validate(row)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints
 
-from leadpulse.api.schemas import ApiModel, StrictInput
+from leadpulse.api.schemas import ApiModel, StrictInput, not_null
 from leadpulse.webhooks import ssrf
 
 EventType = Literal["lead.scored", "lead.stage_changed", "lead.merged", "automation.executed"]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
-PING = "ping"
 MAX_URL_LENGTH = 2048
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
@@ -54,12 +53,7 @@ class WebhookUpdate(StrictInput):
     events: Events | None = None
     active: bool | None = None
 
-    @field_validator("url", "events", "active", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = not_null("url", "events", "active")
 
 
 class WebhookRead(ApiModel):

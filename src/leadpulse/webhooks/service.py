@@ -1,4 +1,8 @@
-"""Webhook subscriptions (per project) and their delivery rows (the outbox)."""
+"""Webhook subscriptions (per project) and their delivery rows (the outbox).
+
+Functions take the caller's session; the entry point opens and commits the transaction.
+``check_target`` resolves a URL's host name, so entry points call it before opening theirs.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.config import Settings
 from leadpulse.errors import Conflict, InvalidInput, NotFound
-from leadpulse.store.db import Database
 from leadpulse.store.models import WebhookDelivery, WebhookSubscription
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import signing, ssrf
@@ -41,77 +44,61 @@ async def get_subscription(
     return row
 
 
+async def check_changes(settings: Settings, changes: dict[str, Any]) -> None:
+    """Refuse a changed URL the SSRF guard would refuse (see ``check_target``)."""
+    if "url" in changes:
+        await check_target(settings, url=changes["url"], loc="body.url")
+
+
 async def create_subscription(
-    db: Database, settings: Settings, *, project_id: int, url: str, events: list[str], active: bool
+    session: AsyncSession, *, project_id: int, url: str, events: list[str], active: bool
 ) -> WebhookSubscription:
-    """Subscribe a URL to event types with a fresh signing secret."""
-    await check_target(settings, url=url, loc="body.url")
+    """Subscribe a URL (checked with ``check_target``) to event types with a fresh secret."""
     row = WebhookSubscription(
         project_id=project_id, url=url, events=events, secret=signing.new_secret(), active=active
     )
-    async with db.transaction() as session:
-        session.add(row)
+    session.add(row)
+    await session.flush()
     return row
 
 
 async def list_subscriptions(
-    db: Database, *, project_id: int, limit: int, offset: int
+    session: AsyncSession, *, project_id: int, limit: int, offset: int
 ) -> tuple[list[WebhookSubscription], int]:
     """List a project's subscriptions, newest first, with the total count."""
     where = WebhookSubscription.project_id == project_id
-    async with db.sessions() as session:
-        total = await session.scalar(select(func.count()).where(where))
-        rows = await session.scalars(
-            select(WebhookSubscription)
-            .where(where)
-            .order_by(WebhookSubscription.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(rows), total or 0
-
-
-async def read_subscription(
-    db: Database, *, project_id: int, subscription_id: int
-) -> WebhookSubscription:
-    """Load one subscription of the project."""
-    async with db.sessions() as session:
-        return await get_subscription(
-            session, project_id=project_id, subscription_id=subscription_id
-        )
+    total = await session.scalar(select(func.count()).where(where))
+    rows = await session.scalars(
+        select(WebhookSubscription)
+        .where(where)
+        .order_by(WebhookSubscription.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total or 0
 
 
 async def update_subscription(
-    db: Database,
-    settings: Settings,
-    *,
-    project_id: int,
-    subscription_id: int,
-    changes: dict[str, Any],
+    session: AsyncSession, *, project_id: int, subscription_id: int, changes: dict[str, Any]
 ) -> WebhookSubscription:
-    """Change a subscription's URL, events or active flag."""
-    if "url" in changes:
-        await check_target(settings, url=changes["url"], loc="body.url")
-    async with db.transaction() as session:
-        row = await get_subscription(
-            session, project_id=project_id, subscription_id=subscription_id
-        )
-        for name, value in changes.items():
-            setattr(row, name, value)
+    """Change a subscription's URL (checked with ``check_changes``), events or active flag."""
+    row = await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    await session.flush()
     return row
 
 
-async def delete_subscription(db: Database, *, project_id: int, subscription_id: int) -> None:
+async def delete_subscription(
+    session: AsyncSession, *, project_id: int, subscription_id: int
+) -> None:
     """Delete a subscription and its delivery log."""
-    async with db.transaction() as session:
-        row = await get_subscription(
-            session, project_id=project_id, subscription_id=subscription_id
-        )
-        await session.delete(row)
+    row = await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+    await session.delete(row)
 
 
 async def list_deliveries(
-    db: Database,
+    session: AsyncSession,
     *,
     project_id: int,
     subscription_id: int,
@@ -120,52 +107,51 @@ async def list_deliveries(
     status: str | None = None,
 ) -> tuple[list[WebhookDelivery], int]:
     """List a subscription's deliveries, newest first, with the total count."""
+    await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
     conditions = [
         WebhookDelivery.subscription_id == subscription_id,
         WebhookDelivery.project_id == project_id,
     ]
     if status is not None:
         conditions.append(WebhookDelivery.status == status)
-    async with db.sessions() as session:
-        await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
-        total = await session.scalar(select(func.count()).where(*conditions))
-        rows = await session.scalars(
-            select(WebhookDelivery)
-            .where(*conditions)
-            .order_by(WebhookDelivery.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(rows), total or 0
+    total = await session.scalar(select(func.count()).where(*conditions))
+    rows = await session.scalars(
+        select(WebhookDelivery)
+        .where(*conditions)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total or 0
 
 
 async def redeliver(
-    db: Database, *, project_id: int, subscription_id: int, delivery_id: int
+    session: AsyncSession, *, project_id: int, subscription_id: int, delivery_id: int
 ) -> WebhookDelivery:
     """Queue a delivery again now, with a fresh attempt budget and the same webhook-id."""
     now = utcnow()
-    async with db.transaction() as session:
-        await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
-        row = await session.get(WebhookDelivery, delivery_id)
-        if row is None or row.subscription_id != subscription_id:
-            raise NotFound(f"No delivery {delivery_id} for webhook {subscription_id}.")
-        if row.status == "pending" and row.locked_until is not None and row.locked_until > now:
-            raise Conflict("This delivery is being attempted right now; try again shortly.")
-        row.status = "pending"
-        row.attempts = 0
-        row.next_attempt_at = now
-        row.locked_until = None
-        row.delivered_at = None
+    await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+    row = await session.get(WebhookDelivery, delivery_id)
+    if row is None or row.subscription_id != subscription_id:
+        raise NotFound(f"No delivery {delivery_id} for webhook {subscription_id}.")
+    if row.status == "pending" and row.locked_until is not None and row.locked_until > now:
+        raise Conflict("This delivery is being attempted right now; try again shortly.")
+    row.status = "pending"
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.locked_until = None
+    row.delivered_at = None
     return row
 
 
-async def send_test(db: Database, *, project_id: int, subscription_id: int) -> WebhookDelivery:
+async def send_test(
+    session: AsyncSession, *, project_id: int, subscription_id: int
+) -> WebhookDelivery:
     """Queue a ``ping`` message to one subscription (active or not)."""
-    message = ping_message(project_id, subscription_id)
-    async with db.transaction() as session:
-        await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
-        row = _delivery(message, subscription_id)
-        session.add(row)
+    await get_subscription(session, project_id=project_id, subscription_id=subscription_id)
+    row = _delivery(ping_message(project_id, subscription_id), subscription_id)
+    session.add(row)
+    await session.flush()
     return row
 
 
@@ -182,30 +168,29 @@ def _delivery(message: Message, subscription_id: int) -> WebhookDelivery:
     )
 
 
-async def enqueue(db: Database, *, messages: Iterable[Message]) -> int:
+async def enqueue(session: AsyncSession, *, messages: Iterable[Message]) -> int:
     """Add one delivery per message per active subscription listing its type; count them."""
     batch = list(messages)
     projects = {m.project_id for m in batch}
     if not projects:
         return 0
-    async with db.transaction() as session:
-        subscriptions = (
-            await session.execute(
-                select(
-                    WebhookSubscription.id,
-                    WebhookSubscription.project_id,
-                    WebhookSubscription.events,
-                ).where(
-                    WebhookSubscription.project_id.in_(projects),
-                    WebhookSubscription.active.is_(True),
-                )
+    subscriptions = (
+        await session.execute(
+            select(
+                WebhookSubscription.id,
+                WebhookSubscription.project_id,
+                WebhookSubscription.events,
+            ).where(
+                WebhookSubscription.project_id.in_(projects),
+                WebhookSubscription.active.is_(True),
             )
-        ).all()
-        rows = [
-            _delivery(message, sub.id)
-            for message in batch
-            for sub in subscriptions
-            if sub.project_id == message.project_id and message.type in (sub.events or ())
-        ]
-        session.add_all(rows)
+        )
+    ).all()
+    rows = [
+        _delivery(message, sub.id)
+        for message in batch
+        for sub in subscriptions
+        if sub.project_id == message.project_id and message.type in (sub.events or ())
+    ]
+    session.add_all(rows)
     return len(rows)

@@ -7,29 +7,14 @@ followed (a 3xx is a failure, and could otherwise lead past the SSRF guard).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import httpx
 
 from leadpulse import __version__
 from leadpulse.webhooks import policy, ssrf
+from leadpulse.webhooks.policy import AttemptResult
 
 MAX_RESPONSE_BYTES = 1024
 USER_AGENT = f"LeadPulse/{__version__} (+webhooks)"
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptResult:
-    """What one attempt did: the status code (None if no response) and any error."""
-
-    status_code: int | None
-    error: str | None = None
-    retryable: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Tell whether the receiver accepted the request."""
-        return self.error is None
 
 
 def new_client(timeout_seconds: float) -> httpx.AsyncClient:

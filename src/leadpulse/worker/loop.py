@@ -26,7 +26,7 @@ import anyio
 import structlog
 from sqlalchemy import delete
 
-from leadpulse.bootstrap import Container, Loop
+from leadpulse.container import Container, Loop
 from leadpulse.queue import jobs
 from leadpulse.queue.jobs import Claim, RetryPolicy
 from leadpulse.rules.rulebook import RuleCache

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from factories import make_event, make_history, make_lead
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.store.db import Database
@@ -51,9 +53,10 @@ class Seeded:
     automation_id: int = 0
 
 
-def _lead(project_id: int, name: str, score: int, stage: str) -> Lead:
-    return Lead(
-        project_id=project_id,
+async def _lead(db: Database, project_id: int, name: str, score: int, stage: str) -> int:
+    lead = await make_lead(
+        db,
+        project_id,
         anonymous_id=f"anon-{name.lower()}-{project_id}",
         email=f"{name.lower()}@example.com",
         name=name,
@@ -61,15 +64,17 @@ def _lead(project_id: int, name: str, score: int, stage: str) -> Lead:
         base_score=score,
         stage=stage,
     )
+    return lead.id
 
 
-def _event(
-    project_id: int, lead_id: int, key: str, kind: str, received: datetime, **kw: Any
+async def _event(
+    db: Database, project_id: int, lead_id: int, key: str, kind: str, received: datetime, **kw: Any
 ) -> Event:
     latency = kw.pop("latency", None)
-    return Event(
-        project_id=project_id,
-        lead_id=lead_id,
+    return await make_event(
+        db,
+        project_id,
+        lead_id,
         event_id=key,
         event_type=kind,
         timestamp=received,
@@ -79,10 +84,13 @@ def _event(
     )
 
 
-def _history(project_id: int, lead_id: int, at: datetime, old: int, new: int) -> ScoreHistory:
-    return ScoreHistory(
-        project_id=project_id,
-        lead_id=lead_id,
+async def _history(
+    db: Database, project_id: int, lead_id: int, at: datetime, old: int, new: int
+) -> ScoreHistory:
+    return await make_history(
+        db,
+        project_id,
+        lead_id,
         event_type="page_view",
         event_id=f"hist-{at.isoformat()}",
         old_score=old,
@@ -91,6 +99,11 @@ def _history(project_id: int, lead_id: int, at: datetime, old: int, new: int) ->
         points=new - old,
         created_at=at,
     )
+
+
+async def _merge(db: Database, lead_id: int, into: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(update(Lead).where(Lead.id == lead_id).values(merged_into_id=into))
 
 
 async def _add_job(session: AsyncSession, **values: Any) -> None:
@@ -109,28 +122,19 @@ PEOPLE = [
 ]
 
 
-async def _leads_and_events(session: AsyncSession, p: int, now: datetime, out: Seeded) -> None:
+async def _leads_and_events(db: Database, p: int, now: datetime, out: Seeded) -> None:
     for name, score, stage in PEOPLE:
-        lead = _lead(p, name, score, stage)
-        session.add(lead)
-        await session.flush()
-        out.leads[name] = lead.id
+        out.leads[name] = await _lead(db, p, name, score, stage)
     ada = out.leads["Ada"]
-    (await session.get(Lead, out.leads["Gus"])).merged_into_id = ada  # type: ignore[union-attr]
+    await _merge(db, out.leads["Gus"], into=ada)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    session.add_all(
-        [
-            _event(p, ada, "a1", "page_view", now - H, latency=1500 * MS),
-            _event(p, ada, "a2", "page_view", now - 2 * H, latency=2500 * MS),
-            _event(p, ada, "a3", "signup", now - H / 2),
-            _event(p, ada, "a4", "demo_request", day_start - S, latency=1000 * MS),
-            _event(p, ada, "a5", "page_view", now - 48 * H, latency=99_999 * MS),
-        ]
-    )
+    await _event(db, p, ada, "a1", "page_view", now - H, latency=1500 * MS)
+    await _event(db, p, ada, "a2", "page_view", now - 2 * H, latency=2500 * MS)
+    await _event(db, p, ada, "a3", "signup", now - H / 2)
+    await _event(db, p, ada, "a4", "demo_request", day_start - S, latency=1000 * MS)
+    await _event(db, p, ada, "a5", "page_view", now - 48 * H, latency=99_999 * MS)
     for key, minutes in (("h1", 50), ("h2", 40), ("h3", 25), ("h4", 48 * 60)):
-        row = _history(p, ada, now - timedelta(minutes=minutes), 0, 5)
-        session.add(row)
-        await session.flush()
+        row = await _history(db, p, ada, now - timedelta(minutes=minutes), 0, 5)
         out.history[key] = row.id
 
 
@@ -202,8 +206,8 @@ async def _automations(session: AsyncSession, p: int, now: datetime, out: Seeded
 async def seed_project_a(db: Database, project_id: int, now: datetime) -> Seeded:
     """Write project A's data set; return the ids tests refer to."""
     out = Seeded()
+    await _leads_and_events(db, project_id, now, out)
     async with db.transaction() as session:
-        await _leads_and_events(session, project_id, now, out)
         await _queue(session, project_id, now, out)
         await _automations(session, project_id, now, out)
     return out
@@ -211,22 +215,19 @@ async def seed_project_a(db: Database, project_id: int, now: datetime) -> Seeded
 
 async def seed_project_b(db: Database, project_id: int, now: datetime) -> None:
     """Write another project's data, bigger everywhere, that A must never count."""
+    lead = await _lead(db, project_id, "Zed", 999, "qualified")
+    await _merge(db, await _lead(db, project_id, "Yan", 3, "cold"), into=lead)
+    for i in range(1, 11):
+        at = now - i * S
+        await _event(db, project_id, lead, f"b{i}", "pricing_page_visit", at, latency=9 * S)
+    for i in range(1, 4):
+        await _history(db, project_id, lead, now - i * S, 0, 999)
     async with db.transaction() as session:
-        lead = _lead(project_id, "Zed", 999, "qualified")
-        other = _lead(project_id, "Yan", 3, "cold")
-        session.add_all([lead, other])
-        await session.flush()
-        other.merged_into_id = lead.id
-        session.add_all(
-            _event(project_id, lead.id, f"b{i}", "pricing_page_visit", now - i * S, latency=9 * S)
-            for i in range(1, 11)
-        )
-        session.add_all(_history(project_id, lead.id, now - i * S, 0, 999) for i in range(1, 4))
         await _add_job(
-            session, project_id=project_id, lead_id=lead.id, attempts=1, enqueued_at=now - 9999 * S
+            session, project_id=project_id, lead_id=lead, attempts=1, enqueued_at=now - 9999 * S
         )
         session.add(
-            FailedJob(project_id=project_id, lead_id=lead.id, attempts=5, error="x", traceback="x")
+            FailedJob(project_id=project_id, lead_id=lead, attempts=5, error="x", traceback="x")
         )
         automation = Automation(project_id=project_id, name="B rule", action="log", config={})
         session.add(automation)
@@ -235,7 +236,7 @@ async def seed_project_b(db: Database, project_id: int, now: datetime) -> None:
             AutomationExecution(
                 project_id=project_id,
                 automation_id=automation.id,
-                lead_id=lead.id,
+                lead_id=lead,
                 day=now.date(),
                 status="succeeded",
                 created_at=now,

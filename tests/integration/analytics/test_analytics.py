@@ -35,7 +35,8 @@ async def _two_projects(db: Any, signup: Any, now: datetime) -> tuple[Any, Any, 
 async def test_dashboard_figures_match_the_data_set(db: Any, signup: Any) -> None:
     a, _, seeded = await _two_projects(db, signup, NOW)
 
-    out = await service.dashboard(db, project_id=a.project_id, now=NOW)
+    async with db.sessions() as session:
+        out = await service.dashboard(session, project_id=a.project_id, now=NOW)
 
     body = out.model_dump(by_alias=True)
     top = body.pop("topLeads")
@@ -71,7 +72,8 @@ async def test_dashboard_of_an_empty_project_is_all_zero(db: Any, signup: Any) -
     a = await signup()
     await seed_project_b(db, (await signup()).project_id, NOW)
 
-    out = await service.dashboard(db, project_id=a.project_id, now=NOW)
+    async with db.sessions() as session:
+        out = await service.dashboard(session, project_id=a.project_id, now=NOW)
 
     assert out.model_dump(by_alias=True) == {
         "totalLeads": 0,
@@ -108,7 +110,8 @@ async def test_events_by_type_lists_the_top_twenty(db: Any, signup: Any) -> None
             for n in range(1 + (t == 21))  # type_21 happens twice: ranked first
         )
 
-    out = await service.dashboard(db, project_id=a.project_id, now=NOW)
+    async with db.sessions() as session:
+        out = await service.dashboard(session, project_id=a.project_id, now=NOW)
 
     names = [row.event_type for row in out.events_by_type]
     assert names == ["type_21", *[f"type_{t:02d}" for t in range(19)]]
@@ -118,7 +121,8 @@ async def test_events_by_type_lists_the_top_twenty(db: Any, signup: Any) -> None
 async def test_throughput_counts_per_hour_zero_filled(db: Any, signup: Any) -> None:
     a, _, _ = await _two_projects(db, signup, NOW)
 
-    out = await service.throughput(db, project_id=a.project_id, hours=3, now=NOW)
+    async with db.sessions() as session:
+        out = await service.throughput(session, project_id=a.project_id, hours=3, now=NOW)
 
     assert out.model_dump(mode="json", by_alias=True) == {
         "hours": 3,
@@ -133,7 +137,8 @@ async def test_throughput_counts_per_hour_zero_filled(db: Any, signup: Any) -> N
 async def test_throughput_over_a_day_reaches_into_yesterday(db: Any, signup: Any) -> None:
     a, _, _ = await _two_projects(db, signup, NOW)
 
-    out = await service.throughput(db, project_id=a.project_id, hours=24, now=NOW)
+    async with db.sessions() as session:
+        out = await service.throughput(session, project_id=a.project_id, hours=24, now=NOW)
 
     buckets = out.model_dump(mode="json", by_alias=True)["buckets"]
     assert len(buckets) == 24
@@ -155,7 +160,8 @@ async def test_throughput_over_a_day_reaches_into_yesterday(db: Any, signup: Any
 async def test_queue_health_counts_the_projects_jobs(db: Any, signup: Any) -> None:
     a, _, _ = await _two_projects(db, signup, NOW)
 
-    out = await service.queue_health(db, project_id=a.project_id, now=NOW)
+    async with db.sessions() as session:
+        out = await service.queue_health(session, project_id=a.project_id, now=NOW)
 
     assert out.model_dump(by_alias=True) == {
         "pending": 2,
@@ -171,7 +177,8 @@ async def test_queue_health_of_an_idle_project(db: Any, signup: Any) -> None:
     a = await signup()
     await seed_project_b(db, (await signup()).project_id, NOW)
 
-    out = await service.queue_health(db, project_id=a.project_id, now=NOW)
+    async with db.sessions() as session:
+        out = await service.queue_health(session, project_id=a.project_id, now=NOW)
 
     assert out.model_dump(by_alias=True) == {
         "pending": 0,
@@ -186,7 +193,8 @@ async def test_queue_health_of_an_idle_project(db: Any, signup: Any) -> None:
 async def test_score_mutations_are_newest_first_with_the_lead(db: Any, signup: Any) -> None:
     a, _, seeded = await _two_projects(db, signup, NOW)
 
-    rows = await service.score_mutations(db, project_id=a.project_id, limit=2)
+    async with db.sessions() as session:
+        rows = await service.score_mutations(session, project_id=a.project_id, limit=2)
 
     assert [row.id for row in rows] == [seeded.history["h3"], seeded.history["h2"]]
     first = rows[0].model_dump(mode="json", by_alias=True)
@@ -210,7 +218,8 @@ async def test_score_mutations_are_newest_first_with_the_lead(db: Any, signup: A
 async def test_automation_logs_are_newest_first_with_the_automation(db: Any, signup: Any) -> None:
     a, _, seeded = await _two_projects(db, signup, NOW)
 
-    rows = await service.automation_logs(db, project_id=a.project_id, limit=50)
+    async with db.sessions() as session:
+        rows = await service.automation_logs(session, project_id=a.project_id, limit=50)
 
     assert [r.model_dump(mode="json", by_alias=True) for r in rows] == [
         {

@@ -11,8 +11,8 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
-from leadpulse.bootstrap import Container
 from leadpulse.config import Settings
+from leadpulse.container import Container
 from leadpulse.core.outcomes import LeadScored, ScoreMutation
 from leadpulse.live import hooks
 from leadpulse.live.emitter import emitter_for

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import socketio
 
-from leadpulse.bootstrap import Container
 from leadpulse.config import Settings
+from leadpulse.container import Container
 from leadpulse.live import server as live_server
 from leadpulse.live.emitter import NullEmitter, RedisEmitter, ServerEmitter, emitter_for
 from leadpulse.store.db import Database
@@ -66,7 +66,7 @@ def test_process_with_a_server_emits_through_it(
     emitter = emitter_for(container)
 
     assert isinstance(emitter, ServerEmitter)
-    assert emitter.server is container.extras["sio"]
+    assert emitter.server is container.live_server
     expected = socketio.AsyncRedisManager if redis_url else socketio.AsyncManager
     assert type(emitter.server.manager) is expected
 

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from factories import make_lead
+
 from leadpulse.core.outcomes import LeadScored
 from leadpulse.store.models import Lead
 from leadpulse.store.types import utcnow
@@ -94,20 +96,15 @@ async def running_receiver() -> AsyncIterator[Receiver]:
 
 
 async def insert_lead(db: Any, project_id: int, **overrides: Any) -> Lead:
-    """Insert a lead directly (as ingest would) and return it."""
+    """Insert a known, hot lead directly (as scoring would leave it) and return it."""
     values: dict[str, Any] = {
-        "project_id": project_id,
-        "anonymous_id": f"anon-{uuid.uuid4().hex[:12]}",
         "email": f"lead-{uuid.uuid4().hex[:8]}@example.com",
         "name": "Grace Hopper",
         "score": 75,
         "stage": "hot",
         **overrides,
     }
-    lead = Lead(**values)
-    async with db.transaction() as session:
-        session.add(lead)
-    return lead
+    return await make_lead(db, project_id, **values)
 
 
 def scored(lead: Lead, **overrides: Any) -> LeadScored:

@@ -18,7 +18,7 @@ from leadpulse.store.models import WebhookDelivery
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import delivery
 from leadpulse.webhooks.hooks import drain
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks.policy import AttemptResult
 
 
 async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
@@ -327,7 +327,7 @@ async def test_deliveries_are_rows_that_survive_a_restart(
     lead = await insert_lead(container.db, account.project_id)
     await container.publish(container.after_scoring, [scored(lead)])
     # A worker claimed the row and died mid-attempt: its lease simply runs out.
-    claimed = await delivery.claim(container.db, now=utcnow(), lease=timedelta(seconds=60))
+    claimed = await _claim(container.db, now=utcnow())
 
     before_expiry = await drain(container)
     after_expiry = await drain(container, now=utcnow() + timedelta(minutes=2))
@@ -348,20 +348,12 @@ async def test_a_worker_whose_lease_expired_cannot_overwrite_the_newer_attempt(
     lead = await insert_lead(container.db, account.project_id)
     await container.publish(container.after_scoring, [scored(lead)])
     now = utcnow()
-    [stale] = await delivery.claim(container.db, now=now, lease=timedelta(seconds=60))
-    [fresh] = await delivery.claim(
-        container.db, now=now + timedelta(minutes=5), lease=timedelta(seconds=60)
-    )
+    [stale] = await _claim(container.db, now=now)
+    [fresh] = await _claim(container.db, now=now + timedelta(minutes=5))
 
-    fresh_stored = await delivery.record(
-        container.db, fresh, AttemptResult(200), now=utcnow(), max_attempts=8
-    )
-    stale_stored = await delivery.record(
-        container.db,
-        stale,
-        AttemptResult(500, "HTTP 500", retryable=True),
-        now=utcnow(),
-        max_attempts=8,
+    fresh_stored = await _record(container.db, fresh, AttemptResult(200))
+    stale_stored = await _record(
+        container.db, stale, AttemptResult(500, "HTTP 500", retryable=True)
     )
 
     assert (stale.id, stale.attempts, fresh.attempts) == (fresh.id, 1, 2)
@@ -369,3 +361,15 @@ async def test_a_worker_whose_lease_expired_cannot_overwrite_the_newer_attempt(
     async with container.db.sessions() as session:
         row = await session.scalar(select(WebhookDelivery))
     assert row is not None and row.status == "succeeded" and row.response_code == 200
+
+
+async def _claim(db: Any, *, now: Any) -> list[delivery.ClaimedDelivery]:
+    """Claim due deliveries in a transaction of their own, as a worker does."""
+    async with db.transaction() as session:
+        return await delivery.claim(session, now=now, lease=timedelta(seconds=60))
+
+
+async def _record(db: Any, item: delivery.ClaimedDelivery, result: AttemptResult) -> bool:
+    """Record an attempt in a transaction of its own, as a worker does."""
+    async with db.transaction() as session:
+        return await delivery.record(session, item, result, now=utcnow(), max_attempts=8)

@@ -11,7 +11,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import policy, signing
 from leadpulse.webhooks.delivery import encode, outcome_values
-from leadpulse.webhooks.transport import AttemptResult
+from leadpulse.webhooks.policy import AttemptResult
 
 
 def test_secret_is_whsec_prefixed_base64_of_24_random_bytes() -> None:

@@ -1,4 +1,5 @@
-"""Process runners: embedded ``serve``, ``api`` (N processes) and ``worker``."""
+"""The processes LeadPulse runs: embedded ``serve`` (API + worker in one), ``api`` (one or N
+processes) and ``worker``. The CLI calls these; tests and benchmarks build the same objects."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import structlog
 import uvicorn
 
 from leadpulse.api.app import app_kwargs, asgi_app
-from leadpulse.bootstrap import Container, build_container
+from leadpulse.bootstrap import build_container
 from leadpulse.config import Settings
+from leadpulse.container import Container
+from leadpulse.store import migrate
+from leadpulse.worker.health import serve_health
+from leadpulse.worker.loop import Worker
 
-log = structlog.get_logger("leadpulse.runner")
+log = structlog.get_logger("leadpulse.processes")
 
 
 class EmbeddedWorker:
@@ -26,10 +31,7 @@ class EmbeddedWorker:
 
     async def start(self, container: Container) -> None:
         """Start the worker task once the API's lifespan has migrated the database."""
-        from leadpulse.worker.loop import Worker
-
         worker = Worker(container)
-        container.extras["worker"] = worker
         self.task = asyncio.create_task(worker.run(self.stop), name="embedded-worker")
 
     async def shutdown(self, _: Container) -> None:
@@ -73,10 +75,6 @@ def run_api(settings: Settings, *, processes: int) -> None:
 
 
 async def _worker_main(settings: Settings, *, burst: bool) -> int:
-    from leadpulse.store import migrate
-    from leadpulse.worker.health import serve_health
-    from leadpulse.worker.loop import Worker
-
     container = build_container(settings)
     try:
         if settings.is_sqlite:
@@ -92,7 +90,7 @@ async def _worker_main(settings: Settings, *, burst: bool) -> int:
             loop.add_signal_handler(sig, stop.set)
         async with anyio.create_task_group() as tg:
             if settings.worker_health_port:
-                tg.start_soon(_health, worker, settings, stop, serve_health)
+                tg.start_soon(_health, worker, settings, stop)
             await worker.run(stop)
             stop.set()
         return 0
@@ -100,8 +98,8 @@ async def _worker_main(settings: Settings, *, burst: bool) -> int:
         await container.close()
 
 
-async def _health(worker: Any, settings: Settings, stop: anyio.Event, serve: Any) -> None:
-    await serve(worker, host=settings.host, port=settings.worker_health_port, stop=stop)
+async def _health(worker: Worker, settings: Settings, stop: anyio.Event) -> None:
+    await serve_health(worker, host=settings.host, port=settings.worker_health_port, stop=stop)
 
 
 def run_worker(settings: Settings, *, burst: bool) -> int:

@@ -1,0 +1,65 @@
+"""Request and response bodies of the project endpoints (``/api/projects``, and the current
+project and key generation under ``/api/auth``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from leadpulse.api.schemas import ApiModel, StrictInput, not_null
+from leadpulse.projects.keys import KeyKind
+
+
+class ProjectBrief(ApiModel):
+    id: int
+    name: str
+
+
+class ProjectOut(ApiModel):
+    id: int
+    name: str
+    domain: str | None
+    publishable_key: str | None = None
+    active: bool
+    decay_enabled: bool
+    decay_grace_days: int
+    decay_daily_rate: float
+    allowed_origins: list[str] | None = None
+    created_at: datetime
+
+
+class ProjectCreate(StrictInput):
+    name: str = Field(min_length=1, max_length=200)
+    domain: str | None = Field(default=None, max_length=255)
+
+
+class ProjectUpdate(StrictInput):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    domain: str | None = Field(default=None, max_length=255)
+    decay_enabled: bool | None = None
+    decay_grace_days: int | None = Field(default=None, ge=0, le=365)
+    decay_daily_rate: float | None = Field(default=None, gt=0, lt=1)
+    allowed_origins: list[str] | None = Field(default=None, max_length=50)
+
+    # Omit a field to keep it; only ``domain`` and ``allowedOrigins`` can be cleared.
+    _not_null = not_null("name", "decay_enabled", "decay_grace_days", "decay_daily_rate")
+
+
+class GenerateKeyIn(StrictInput):
+    type: KeyKind = "publishable"
+
+
+class RotateKeyIn(StrictInput):
+    type: KeyKind = "publishable"
+
+
+class KeyOut(ApiModel):
+    type: KeyKind
+    api_key: str
+    prefix: str
+    note: str = "Store this key now: a secret key is never shown again."
+
+
+class TokenOut(ApiModel):
+    token: str
