@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadpulse.core.features import FeatureSpec, LeadHistory, snapshot
+from leadpulse.core.readiness import ClassCounts
 from leadpulse.core.rules import Rule
 from leadpulse.core.stages import StageThresholds
 from leadpulse.core.targets import Goal, TimeSplit, label, timeline
@@ -182,3 +183,14 @@ def build(layout: Layout, source: HistorySource, total: int, progress: Progress)
             progress("features", done, total)
     progress("features", done, max(total, done))
     return Dataset(layout.goal, layout.spec, layout.dates, train.split(), test.split(), leads)
+
+
+def class_counts(dataset: Dataset) -> ClassCounts:
+    """Return the dataset's lead and class counts for the readiness checks."""
+    return ClassCounts(
+        leads=dataset.leads,
+        train_positives=dataset.train.positives,
+        train_negatives=dataset.train.negatives,
+        test_positives=dataset.test.positives,
+        test_negatives=dataset.test.negatives,
+    )

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from leadpulse.core.likelihood import LinearModel
-from leadpulse.core.readiness import ClassCounts, warnings
+from leadpulse.core.readiness import warnings
 from leadpulse.core.targets import ChurnGoal
 from leadpulse.predictive.card import (
     CalibrationBin,
@@ -32,7 +32,7 @@ from leadpulse.predictive.card import (
     ModelCard,
     Period,
 )
-from leadpulse.predictive.dataset import Dataset, Labels, Split
+from leadpulse.predictive.dataset import Dataset, Labels, Split, class_counts
 from leadpulse.predictive.fitting import predict
 
 BINS = 10
@@ -150,15 +150,4 @@ def build_card(
         top_features=top_features(model),
         warnings=(*warnings(counts), *notes),
         settings=dict(settings),
-    )
-
-
-def class_counts(dataset: Dataset) -> ClassCounts:
-    """Return the dataset's lead and class counts for the readiness checks."""
-    return ClassCounts(
-        leads=dataset.leads,
-        train_positives=dataset.train.positives,
-        train_negatives=dataset.train.negatives,
-        test_positives=dataset.test.positives,
-        test_negatives=dataset.test.negatives,
     )

@@ -108,14 +108,13 @@ def prepare(
     progress: Progress = no_progress,
 ) -> Dataset:
     """Build and check the standardised snapshot rows, or raise ``TrainingRefused``."""
-    from leadpulse.predictive.dataset import build
-    from leadpulse.predictive.evaluation import class_counts
-
     if goal is None:
         raise TrainingRefused(no_goal())
     options = options or TrainingOptions()
     summary = summary or summarise(source(), progress)
     layout = _layout(goal, rules, thresholds, as_of, options, summary)
+    from leadpulse.predictive.dataset import build, class_counts
+
     dataset = build(layout, source, summary.leads, progress)
     refusal = check_counts(class_counts(dataset), options.minimums)
     if refusal is not None:
