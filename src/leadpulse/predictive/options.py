@@ -1,4 +1,4 @@
-"""Training settings and their defaults, with the reasons for each (no heavy imports).
+"""What to train (``TrainingTask``) and how (``TrainingOptions``: defaults and their reasons).
 
 - Snapshots: the weekly grid of ``core.targets.time_split`` (7-day step, 7-day warm-up, the
   newest quarter held out, a horizon-long embargo between the periods).
@@ -22,9 +22,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from leadpulse.core.readiness import Minimums
-from leadpulse.core.targets import SnapshotPlan
+from leadpulse.core.rules import Rule
+from leadpulse.core.stages import DEFAULT_THRESHOLDS, StageThresholds
+from leadpulse.core.targets import Goal, SnapshotPlan
+from leadpulse.core.timeutil import require_aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +53,18 @@ class TrainingOptions:
             raise ValueError("regularisation (C) must be positive")
         if self.max_event_types < 1 or self.min_type_count < 1:
             raise ValueError("max_event_types and min_type_count must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingTask:
+    """What to train: the goal (None while the project has none), the project's rules and
+    stage thresholds, the time the data runs up to, and the settings."""
+
+    goal: Goal | None
+    rules: tuple[Rule, ...]
+    as_of: datetime
+    thresholds: StageThresholds = DEFAULT_THRESHOLDS
+    options: TrainingOptions = field(default_factory=TrainingOptions)
+
+    def __post_init__(self) -> None:
+        require_aware(self.as_of, "as_of")

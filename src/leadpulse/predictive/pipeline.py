@@ -2,7 +2,8 @@
 
 ::
 
-    result = train_model(source, goal=goal, rules=rules, as_of=now, progress=report)
+    task = TrainingTask(goal=goal, rules=rules, as_of=now)
+    result = train_model(source, task, progress=report)
     result.model.to_dict()   # the artifact: plain JSON, scored by core.likelihood
     result.card.to_dict()    # the model card
 
@@ -21,20 +22,17 @@ process and owns any database transaction around it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from leadpulse.core.features import FeatureSpec, choose_vocabulary
 from leadpulse.core.likelihood import LinearModel
 from leadpulse.core.readiness import check_counts, no_goal, window_too_short
-from leadpulse.core.rules import Rule, rule_index
-from leadpulse.core.stages import DEFAULT_THRESHOLDS, StageThresholds
+from leadpulse.core.rules import rule_index
 from leadpulse.core.targets import ConversionGoal, Goal, time_split
 from leadpulse.predictive.card import ModelCard
 from leadpulse.predictive.errors import TrainingRefused
-from leadpulse.predictive.options import TrainingOptions
+from leadpulse.predictive.options import TrainingOptions, TrainingTask
 from leadpulse.predictive.source import (
     DataSummary,
     HistorySource,
@@ -63,25 +61,18 @@ def _excluded(goal: Goal) -> tuple[str, ...]:
     return ()
 
 
-def _layout(
-    goal: Goal,
-    rules: Iterable[Rule],
-    thresholds: StageThresholds,
-    as_of: datetime,
-    options: TrainingOptions,
-    summary: DataSummary,
-) -> Layout:
+def _layout(task: TrainingTask, goal: Goal, summary: DataSummary) -> Layout:
     from leadpulse.predictive.dataset import Layout
 
-    plan = options.plan
+    plan, options = task.options.plan, task.options
     needed = plan.warmup_days + 2 * goal.horizon.days
     if summary.first_event_at is None:
         raise TrainingRefused(window_too_short(span_days=0, needed_days=needed))
     dates = time_split(
-        data_start=summary.first_event_at, as_of=as_of, horizon=goal.horizon, plan=plan
+        data_start=summary.first_event_at, as_of=task.as_of, horizon=goal.horizon, plan=plan
     )
     if not dates.train:
-        span = (as_of - summary.first_event_at).total_seconds() / 86_400
+        span = (task.as_of - summary.first_event_at).total_seconds() / 86_400
         raise TrainingRefused(window_too_short(span_days=span, needed_days=needed))
     vocabulary = options.vocabulary or choose_vocabulary(
         summary.type_counts,
@@ -89,34 +80,29 @@ def _layout(
         max_types=options.max_event_types,
         min_count=options.min_type_count,
     )
-    index = rule_index(rules)
+    index = rule_index(task.rules)
     spec = FeatureSpec(
         vocabulary=vocabulary, rule_points=tuple((t, r.points) for t, r in sorted(index.items()))
     )
-    return Layout(goal, spec, dates, index, thresholds, options)
+    return Layout(goal, spec, dates, index, task.thresholds, options)
 
 
 def prepare(
     source: HistorySource,
+    task: TrainingTask,
     *,
-    goal: Goal | None,
-    rules: Iterable[Rule],
-    as_of: datetime,
-    thresholds: StageThresholds = DEFAULT_THRESHOLDS,
-    options: TrainingOptions | None = None,
     summary: DataSummary | None = None,
     progress: Progress = no_progress,
 ) -> Dataset:
     """Build and check the standardised snapshot rows, or raise ``TrainingRefused``."""
-    if goal is None:
+    if task.goal is None:
         raise TrainingRefused(no_goal())
-    options = options or TrainingOptions()
     summary = summary or summarise(source(), progress)
-    layout = _layout(goal, rules, thresholds, as_of, options, summary)
+    layout = _layout(task, task.goal, summary)
     from leadpulse.predictive.dataset import build, class_counts
 
     dataset = build(layout, source, summary.leads, progress)
-    refusal = check_counts(class_counts(dataset), options.minimums)
+    refusal = check_counts(class_counts(dataset), task.options.minimums)
     if refusal is not None:
         raise TrainingRefused(refusal)
     dataset.standardise()
@@ -139,19 +125,15 @@ def _settings(dataset: Dataset, options: TrainingOptions) -> dict[str, Any]:
 
 
 def fit_and_evaluate(
-    dataset: Dataset,
-    *,
-    as_of: datetime,
-    options: TrainingOptions | None = None,
-    progress: Progress = no_progress,
+    dataset: Dataset, task: TrainingTask, *, progress: Progress = no_progress
 ) -> TrainingResult:
     """Fit the model on the training rows and write its card from the held-out rows."""
+    progress("fit", 0, 1)
     from leadpulse.predictive.evaluation import build_card
     from leadpulse.predictive.fitting import challenger_scores, fit_logistic
 
-    options = options or TrainingOptions()
+    options, as_of = task.options, task.as_of
     settings = _settings(dataset, options)
-    progress("fit", 0, 1)
     model, notes = fit_logistic(dataset, options, {"asOf": as_of.isoformat(), **settings})
     extra = {"gradient_boosting": challenger_scores(dataset)} if options.challenger else {}
     progress("fit", 1, 1)
@@ -167,25 +149,11 @@ def fit_and_evaluate(
 
 def train_model(
     source: HistorySource,
+    task: TrainingTask,
     *,
-    goal: Goal | None,
-    rules: Iterable[Rule],
-    as_of: datetime,
-    thresholds: StageThresholds = DEFAULT_THRESHOLDS,
-    options: TrainingOptions | None = None,
     summary: DataSummary | None = None,
     progress: Progress = no_progress,
 ) -> TrainingResult:
-    """Train a model for the goal from the project's leads; refuse when data is short."""
-    rules = tuple(rules)  # iterated again after a generator would be exhausted
-    dataset = prepare(
-        source,
-        goal=goal,
-        rules=rules,
-        as_of=as_of,
-        thresholds=thresholds,
-        options=options,
-        summary=summary,
-        progress=progress,
-    )
-    return fit_and_evaluate(dataset, as_of=as_of, options=options, progress=progress)
+    """Train a model for the task's goal from the project's leads; refuse when data is short."""
+    dataset = prepare(source, task, summary=summary, progress=progress)
+    return fit_and_evaluate(dataset, task, progress=progress)

@@ -12,7 +12,7 @@ from leadpulse.core.rules import default_rules
 from leadpulse.core.targets import ConversionGoal, Goal
 from leadpulse.errors import LeadPulseError
 from leadpulse.predictive.errors import TrainingRefused
-from leadpulse.predictive.options import TrainingOptions
+from leadpulse.predictive.options import TrainingOptions, TrainingTask
 from leadpulse.predictive.pipeline import train_model
 from leadpulse.synthetic.generator import SyntheticSpec, histories
 
@@ -24,9 +24,8 @@ def refusal(
 ) -> TrainingRefused:
     leads = list(histories(spec))
     with pytest.raises(TrainingRefused) as caught:
-        train_model(
-            lambda: leads, goal=goal, rules=default_rules(), as_of=spec.end, options=options
-        )
+        task = TrainingTask(goal, default_rules(), spec.end, options=options or TrainingOptions())
+        train_model(lambda: leads, task)
     return caught.value
 
 
