@@ -32,6 +32,7 @@ the same seen events: the rule score itself and the old fixed churn formula
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,12 @@ class LeadHistory:
     profile: LeadProfile = field(default_factory=LeadProfile)
 
 
+@functools.lru_cache(maxsize=64)
+def _rule_map(rule_points: tuple[tuple[str, int], ...]) -> dict[str, Rule]:
+    # Cached: a training run builds one snapshot per row with the same few rules.
+    return rule_index(Rule(event_type=t, points=p) for t, p in rule_points)
+
+
 @dataclass(frozen=True, slots=True)
 class FeatureSpec:
     """Which event types get their own counts, and the rules behind the rule-score feature."""
@@ -107,7 +114,7 @@ class FeatureSpec:
 
     def rules(self) -> dict[str, Rule]:
         """Return the recorded rules, indexed by event type."""
-        return rule_index(Rule(event_type=t, points=p) for t, p in self.rule_points)
+        return dict(_rule_map(self.rule_points))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the spec as JSON-ready data."""
