@@ -1,0 +1,1 @@
+"""Seeded synthetic projects for tests, benchmarks and demos (see ``generator``)."""
