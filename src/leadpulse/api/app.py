@@ -34,6 +34,7 @@ ROUTE_MODULES = (
     "leadpulse.analytics.routes",
     "leadpulse.admin.routes",
     "leadpulse.sdk.routes",
+    "leadpulse.live.routes",
 )
 
 
