@@ -10,7 +10,9 @@ describe("request()", () => {
     tokenStore.set("tok");
     const fetchMock = vi.fn(async () => new Response(JSON.stringify({ ok: 1 }), { status: 200 }));
     vi.stubGlobal("fetch", fetchMock);
-    expect(await request("/api/x", { method: "POST", body: { a: 1 }, query: { limit: 5, q: "", stage: undefined } })).toEqual({ ok: 1 });
+    expect(
+      await request("/api/x", { method: "POST", body: { a: 1 }, query: { limit: 5, q: "", stage: undefined } }),
+    ).toEqual({ ok: 1 });
     const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("/api/x?limit=5");
     expect((init.headers as Record<string, string>).Authorization).toBe("Bearer tok");
@@ -18,7 +20,16 @@ describe("request()", () => {
   });
 
   it("turns problem+json into ApiError with field errors", async () => {
-    mockFetch(() => ({ status: 422, contentType: "application/problem+json", body: { title: "Validation failed", status: 422, detail: "bad", errors: [{ loc: "body.points", msg: "must be an integer", type: "int_type" }] } }));
+    mockFetch(() => ({
+      status: 422,
+      contentType: "application/problem+json",
+      body: {
+        title: "Validation failed",
+        status: 422,
+        detail: "bad",
+        errors: [{ loc: "body.points", msg: "must be an integer", type: "int_type" }],
+      },
+    }));
     const error = await request("/api/rules", { method: "POST", body: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(422);
@@ -29,7 +40,11 @@ describe("request()", () => {
     tokenStore.set("expired");
     const seen = vi.fn();
     const off = onUnauthorized(seen);
-    mockFetch(() => ({ status: 401, contentType: "application/problem+json", body: { status: 401, detail: "Token expired" } }));
+    mockFetch(() => ({
+      status: 401,
+      contentType: "application/problem+json",
+      body: { status: 401, detail: "Token expired" },
+    }));
     await expect(request("/api/leads")).rejects.toThrow("Token expired");
     expect(seen).toHaveBeenCalledOnce();
     expect(tokenStore.get()).toBeNull();

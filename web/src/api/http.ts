@@ -114,7 +114,10 @@ const authMiddleware: Middleware = {
 };
 
 /** The typed client generated from the server's OpenAPI document (scripts/gen-api-client.sh). */
-export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? "", fetch: (req) => globalThis.fetch(req) });
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? "",
+  fetch: (req) => globalThis.fetch(req),
+});
 
 /** Unwrap an openapi-fetch result (errors were already thrown by the middleware). */
 export function data<T>(result: { data?: T }): T {

@@ -53,7 +53,11 @@ export function applyLeadUpdate(page: Page<Lead>, frame: LeadUpdatedFrame): { pa
 }
 
 /** Prepend a frame to the live feed, newest first, keeping at most `limit` (dedup by id). */
-export function prependFeed(feed: LiveEventFrame[] | undefined, frame: LiveEventFrame, limit = LIVE_FEED_LIMIT): LiveEventFrame[] {
+export function prependFeed(
+  feed: LiveEventFrame[] | undefined,
+  frame: LiveEventFrame,
+  limit = LIVE_FEED_LIMIT,
+): LiveEventFrame[] {
   const rest = (feed ?? []).filter((f) => f.id !== frame.id);
   return [frame, ...rest].slice(0, limit);
 }
@@ -97,7 +101,12 @@ export function useLiveUpdates(token: string | null): LiveStatus {
   useEffect(() => {
     if (!token) return;
     const invalidate = batcher(client);
-    const socket = io({ path: "/socket.io", auth: { token }, transports: ["websocket", "polling"], reconnectionDelayMax: 10_000 });
+    const socket = io({
+      path: "/socket.io",
+      auth: { token },
+      transports: ["websocket", "polling"],
+      reconnectionDelayMax: 10_000,
+    });
     setStatus("connecting");
     socket.on("connect", () => setStatus("connected"));
     socket.on("disconnect", () => setStatus("disconnected"));

@@ -38,7 +38,11 @@ export function toProblem(body: unknown, status: number): Problem {
     const errors = Array.isArray(b.errors)
       ? b.errors
           .filter((e): e is Record<string, unknown> => !!e && typeof e === "object")
-          .map((e) => ({ loc: String(e.loc ?? ""), msg: String(e.msg ?? ""), type: e.type ? String(e.type) : undefined }))
+          .map((e) => ({
+            loc: String(e.loc ?? ""),
+            msg: String(e.msg ?? ""),
+            type: e.type ? String(e.type) : undefined,
+          }))
       : undefined;
     return {
       type: typeof b.type === "string" ? b.type : undefined,

@@ -24,10 +24,17 @@ export function mockFetch(handler: Handler) {
     const raw = init?.body ?? (input instanceof Request ? (await input.clone().text()) || null : null);
     const call = { method, url, body: typeof raw === "string" ? JSON.parse(raw) : raw };
     calls.push(call);
-    const answer = handler(call) ?? { status: 404, body: { title: "Not found", status: 404, detail: "no route" }, contentType: "application/problem+json" };
+    const answer = handler(call) ?? {
+      status: 404,
+      body: { title: "Not found", status: 404, detail: "no route" },
+      contentType: "application/problem+json",
+    };
     const status = answer.status ?? 200;
     const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
-    return new Response(status === 204 ? null : text, { status, headers: { "Content-Type": answer.contentType ?? "application/json" } });
+    return new Response(status === 204 ? null : text, {
+      status,
+      headers: { "Content-Type": answer.contentType ?? "application/json" },
+    });
   });
   vi.stubGlobal("fetch", fn);
   return calls;

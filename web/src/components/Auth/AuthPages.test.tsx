@@ -11,7 +11,15 @@ describe("sign-up form", () => {
         ? {
             status: 422,
             contentType: "application/problem+json",
-            body: { title: "Validation failed", status: 422, detail: "2 invalid fields", errors: [{ loc: "body.email", msg: "value is not a valid email address", type: "value_error" }, { loc: "body.password", msg: "String should have at least 8 characters", type: "string_too_short" }] },
+            body: {
+              title: "Validation failed",
+              status: 422,
+              detail: "2 invalid fields",
+              errors: [
+                { loc: "body.email", msg: "value is not a valid email address", type: "value_error" },
+                { loc: "body.password", msg: "String should have at least 8 characters", type: "string_too_short" },
+              ],
+            },
           }
         : undefined,
     );
@@ -28,7 +36,11 @@ describe("sign-up form", () => {
 
   it("stores the token and enters the app on success", async () => {
     mockFetch(({ url }) => {
-      if (url.endsWith("/api/auth/register")) return { status: 201, body: { token: "jwt-1", user: { id: 1, email: "a@b.co", name: "Ada" }, project: { id: 1, name: "Acme" } } };
+      if (url.endsWith("/api/auth/register"))
+        return {
+          status: 201,
+          body: { token: "jwt-1", user: { id: 1, email: "a@b.co", name: "Ada" }, project: { id: 1, name: "Acme" } },
+        };
       if (url.endsWith("/api/auth/me")) return { body: { id: 1, email: "a@b.co", name: "Ada" } };
       return undefined;
     });
@@ -45,7 +57,15 @@ describe("sign-up form", () => {
 
 describe("sign-in form", () => {
   it("shows a non-field error as an alert and hides Google without a client id", async () => {
-    mockFetch(({ url }) => (url.endsWith("/api/auth/login") ? { status: 401, contentType: "application/problem+json", body: { title: "Unauthorized", status: 401, detail: "Wrong email or password." } } : undefined));
+    mockFetch(({ url }) =>
+      url.endsWith("/api/auth/login")
+        ? {
+            status: 401,
+            contentType: "application/problem+json",
+            body: { title: "Unauthorized", status: 401, detail: "Wrong email or password." },
+          }
+        : undefined,
+    );
     renderApp(<SignIn />, { path: "/signin", route: "/signin" });
     await userEvent.type(screen.getByLabelText("Email"), "a@b.co");
     await userEvent.type(screen.getByLabelText("Password"), "nope-nope-nope");

@@ -38,7 +38,10 @@ function useSession() {
 function FormError({ error }: { error: unknown }) {
   if (!error) return null;
   return (
-    <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200 dark:bg-rose-950 dark:text-rose-200 dark:ring-rose-900">
+    <p
+      role="alert"
+      className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200 dark:bg-rose-950 dark:text-rose-200 dark:ring-rose-900"
+    >
       {errorMessage(error)}
     </p>
   );
@@ -65,14 +68,37 @@ export function SignIn() {
       title="Sign in"
       subtitle={
         <>
-          No account yet? <Link to="/signup" className="font-medium text-brand-600 hover:underline">Create one</Link>
+          No account yet?{" "}
+          <Link to="/signup" className="font-medium text-brand-600 hover:underline">
+            Create one
+          </Link>
         </>
       }
     >
-      {expired && <p className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-900">Your session ended. Please sign in again.</p>}
+      {expired && (
+        <p className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-900">
+          Your session ended. Please sign in again.
+        </p>
+      )}
       <form onSubmit={submit} className="space-y-4" noValidate>
-        <TextField label="Email" type="email" autoComplete="email" required value={form.email} error={errors.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
-        <TextField label="Password" type="password" autoComplete="current-password" required value={form.password} error={errors.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={form.email}
+          error={errors.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={form.password}
+          error={errors.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+        />
         {Object.keys(errors).length === 0 && <FormError error={mutation.error} />}
         <Button type="submit" className="w-full" busy={mutation.isPending}>
           Sign in
@@ -89,18 +115,31 @@ export function SignUp() {
   const [form, setForm] = useState({ name: "", email: "", password: "", company: "" });
   const mutation = useMutation({
     mutationFn: async () =>
-      data(await api.POST("/api/auth/register", { body: { name: form.name, email: form.email, password: form.password, ...(form.company ? { company: form.company } : {}) } })),
+      data(
+        await api.POST("/api/auth/register", {
+          body: {
+            name: form.name,
+            email: form.email,
+            password: form.password,
+            ...(form.company ? { company: form.company } : {}),
+          },
+        }),
+      ),
     onSuccess: done,
   });
   if (token) return <Navigate to="/app" replace />;
   const errors = fieldErrors(mutation.error);
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [key]: e.target.value });
   return (
     <AuthLayout
       title="Create your account"
       subtitle={
         <>
-          Already have one? <Link to="/signin" className="font-medium text-brand-600 hover:underline">Sign in</Link>
+          Already have one?{" "}
+          <Link to="/signin" className="font-medium text-brand-600 hover:underline">
+            Sign in
+          </Link>
         </>
       }
     >
@@ -112,10 +151,40 @@ export function SignUp() {
         className="space-y-4"
         noValidate
       >
-        <TextField label="Name" autoComplete="name" required value={form.name} error={errors.name} onChange={set("name")} />
-        <TextField label="Work email" type="email" autoComplete="email" required value={form.email} error={errors.email} onChange={set("email")} />
-        <TextField label="Password" type="password" autoComplete="new-password" required value={form.password} error={errors.password} hint="At least 8 characters." onChange={set("password")} />
-        <TextField label="Company (optional)" autoComplete="organization" value={form.company} error={errors.company} onChange={set("company")} />
+        <TextField
+          label="Name"
+          autoComplete="name"
+          required
+          value={form.name}
+          error={errors.name}
+          onChange={set("name")}
+        />
+        <TextField
+          label="Work email"
+          type="email"
+          autoComplete="email"
+          required
+          value={form.email}
+          error={errors.email}
+          onChange={set("email")}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={form.password}
+          error={errors.password}
+          hint="At least 8 characters."
+          onChange={set("password")}
+        />
+        <TextField
+          label="Company (optional)"
+          autoComplete="organization"
+          value={form.company}
+          error={errors.company}
+          onChange={set("company")}
+        />
         {Object.keys(errors).length === 0 && <FormError error={mutation.error} />}
         <Button type="submit" className="w-full" busy={mutation.isPending}>
           Create account

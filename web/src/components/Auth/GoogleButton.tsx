@@ -23,7 +23,10 @@ export function GoogleButton({ clientId, onSession }: { clientId: string; onSess
       google.accounts.id.initialize({
         client_id: clientId,
         callback: ({ credential }) =>
-          request<AuthResponse>("/api/auth/google", { method: "POST", body: { idToken: credential } }).then(onSession, (e) => setError(errorMessage(e))),
+          request<AuthResponse>("/api/auth/google", { method: "POST", body: { idToken: credential } }).then(
+            onSession,
+            (e) => setError(errorMessage(e)),
+          ),
       });
       google.accounts.id.renderButton(ref.current, { theme: "outline", size: "large", width: 320 });
     };

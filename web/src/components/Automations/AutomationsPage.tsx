@@ -6,7 +6,20 @@ import { formatRelative, humanize } from "../../lib/format";
 import { errorMessage, fieldErrors } from "../../lib/problem";
 import { useToast } from "../../lib/toast";
 import { ConfirmDialog, Modal } from "../ui/Dialog";
-import { Badge, Button, Card, EmptyState, ErrorState, Loading, PageHeader, SelectField, TextField, Td, Th, Toggle } from "../ui/primitives";
+import {
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  Loading,
+  PageHeader,
+  SelectField,
+  TextField,
+  Td,
+  Th,
+  Toggle,
+} from "../ui/primitives";
 
 type Listish<T> = T[] | { items: T[] };
 const items = <T,>(b: Listish<T>): T[] => (Array.isArray(b) ? b : (b?.items ?? []));
@@ -14,7 +27,11 @@ const ACTIONS: AutomationAction[] = ["slack", "webhook", "email", "log"];
 const CONFIG_FIELD: Record<AutomationAction, { key: string; label: string; placeholder: string } | null> = {
   slack: { key: "webhookUrl", label: "Slack incoming-webhook URL", placeholder: "https://hooks.slack.com/services/…" },
   webhook: { key: "url", label: "Webhook URL", placeholder: "https://example.com/hooks/leadpulse" },
-  email: { key: "recipients", label: "Recipients (comma-separated e-mails)", placeholder: "sales@example.com, ceo@example.com" },
+  email: {
+    key: "recipients",
+    label: "Recipients (comma-separated e-mails)",
+    placeholder: "sales@example.com, ceo@example.com",
+  },
   log: null,
 };
 
@@ -39,14 +56,26 @@ export function draftToBody(d: Draft, base: Record<string, unknown> = {}) {
     minVelocity: num(d.minVelocity),
     eventType: d.eventType.trim() || null,
     action: d.action,
-    config: !field ? base : { ...base, [field.key]: field.key === "recipients" ? d.target.split(",").map((s) => s.trim()).filter(Boolean) : d.target.trim() },
+    config: !field
+      ? base
+      : {
+          ...base,
+          [field.key]:
+            field.key === "recipients"
+              ? d.target
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean)
+              : d.target.trim(),
+        },
     active: true,
   };
 }
 
 /** The form's starting values: blank for a new automation, the stored ones for an edit. */
 export function toDraft(a?: Automation): Draft {
-  if (!a) return { name: "", whenStage: "hot", minScore: "", minVelocity: "", eventType: "", action: "slack", target: "" };
+  if (!a)
+    return { name: "", whenStage: "hot", minScore: "", minVelocity: "", eventType: "", action: "slack", target: "" };
   const field = CONFIG_FIELD[a.action as AutomationAction];
   const raw = field ? a.config[field.key] : "";
   return {
@@ -100,9 +129,20 @@ function AutomationForm({ onClose, initial }: { onClose: () => void; initial?: A
       }
     >
       <form id="automation-form" onSubmit={submit} className="space-y-4" noValidate>
-        <TextField label="Name" value={d.name} onChange={set("name")} error={errors.name} placeholder="Alert sales on hot leads" />
+        <TextField
+          label="Name"
+          value={d.name}
+          onChange={set("name")}
+          error={errors.name}
+          placeholder="Alert sales on hot leads"
+        />
         <div className="grid grid-cols-2 gap-3">
-          <SelectField label="When stage becomes" value={d.whenStage} onChange={set("whenStage")} error={errors.whenStage}>
+          <SelectField
+            label="When stage becomes"
+            value={d.whenStage}
+            onChange={set("whenStage")}
+            error={errors.whenStage}
+          >
             <option value="">Any stage</option>
             {STAGES.map((s) => (
               <option key={s} value={s}>
@@ -110,33 +150,72 @@ function AutomationForm({ onClose, initial }: { onClose: () => void; initial?: A
               </option>
             ))}
           </SelectField>
-          <TextField label="Event type (optional)" value={d.eventType} onChange={set("eventType")} error={errors.eventType} placeholder="demo_request" />
-          <TextField label="Minimum score" type="number" value={d.minScore} onChange={set("minScore")} error={errors.minScore} />
-          <TextField label="Minimum velocity" type="number" value={d.minVelocity} onChange={set("minVelocity")} error={errors.minVelocity} />
+          <TextField
+            label="Event type (optional)"
+            value={d.eventType}
+            onChange={set("eventType")}
+            error={errors.eventType}
+            placeholder="demo_request"
+          />
+          <TextField
+            label="Minimum score"
+            type="number"
+            value={d.minScore}
+            onChange={set("minScore")}
+            error={errors.minScore}
+          />
+          <TextField
+            label="Minimum velocity"
+            type="number"
+            value={d.minVelocity}
+            onChange={set("minVelocity")}
+            error={errors.minVelocity}
+          />
         </div>
-        <SelectField label="Action" value={d.action} onChange={(e) => setD({ ...d, action: e.target.value as AutomationAction, target: "" })} error={errors.action}>
+        <SelectField
+          label="Action"
+          value={d.action}
+          onChange={(e) => setD({ ...d, action: e.target.value as AutomationAction, target: "" })}
+          error={errors.action}
+        >
           {ACTIONS.map((a) => (
             <option key={a} value={a}>
               {humanize(a)}
             </option>
           ))}
         </SelectField>
-        {field && <TextField label={field.label} value={d.target} onChange={set("target")} placeholder={field.placeholder} error={errors[`config.${field.key}`] ?? errors[`config.${field.key}.0`] ?? errors.config} />}
-        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-rose-600">{errorMessage(create.error)}</p> : null}
+        {field && (
+          <TextField
+            label={field.label}
+            value={d.target}
+            onChange={set("target")}
+            placeholder={field.placeholder}
+            error={errors[`config.${field.key}`] ?? errors[`config.${field.key}.0`] ?? errors.config}
+          />
+        )}
+        {create.error && Object.keys(errors).length === 0 ? (
+          <p className="text-sm text-rose-600">{errorMessage(create.error)}</p>
+        ) : null}
       </form>
     </Modal>
   );
 }
 
 function describe(a: Automation): string {
-  const parts = [a.whenStage && `stage → ${a.whenStage}`, a.eventType && `event ${a.eventType}`, a.minScore != null && `score ≥ ${a.minScore}`, a.minVelocity != null && `velocity ≥ ${a.minVelocity}`].filter(Boolean);
+  const parts = [
+    a.whenStage && `stage → ${a.whenStage}`,
+    a.eventType && `event ${a.eventType}`,
+    a.minScore != null && `score ≥ ${a.minScore}`,
+    a.minVelocity != null && `velocity ≥ ${a.minVelocity}`,
+  ].filter(Boolean);
   return parts.length ? parts.join(", ") : "every scored event";
 }
 
 function Executions({ names }: { names: Map<number, string> }) {
   const { data, error, isPending } = useQuery({
     queryKey: ["automations", "executions"],
-    queryFn: async () => items(await request<Listish<AutomationExecution>>("/api/automations/executions", { query: { limit: 50 } })),
+    queryFn: async () =>
+      items(await request<Listish<AutomationExecution>>("/api/automations/executions", { query: { limit: 50 } })),
   });
   return (
     <Card title="Execution log" bodyClassName="">
@@ -157,7 +236,17 @@ function Executions({ names }: { names: Map<number, string> }) {
                   {x.error ? ` · ${x.error}` : ""}
                 </p>
               </div>
-              <Badge className={x.status === "failed" ? "bg-rose-50 text-rose-700 ring-rose-200" : x.status === "pending" ? "bg-amber-50 text-amber-800 ring-amber-200" : "bg-emerald-50 text-emerald-700 ring-emerald-200"}>{x.status}</Badge>
+              <Badge
+                className={
+                  x.status === "failed"
+                    ? "bg-rose-50 text-rose-700 ring-rose-200"
+                    : x.status === "pending"
+                      ? "bg-amber-50 text-amber-800 ring-amber-200"
+                      : "bg-emerald-50 text-emerald-700 ring-emerald-200"
+                }
+              >
+                {x.status}
+              </Badge>
             </li>
           ))}
         </ul>
@@ -172,13 +261,28 @@ export default function AutomationsPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Automation | null>(null);
   const [deleting, setDeleting] = useState<Automation | null>(null);
-  const list = useQuery({ queryKey: ["automations", "list"], queryFn: async () => items(await request<Listish<Automation>>("/api/automations", { query: { limit: 200 } })) });
+  const list = useQuery({
+    queryKey: ["automations", "list"],
+    queryFn: async () => items(await request<Listish<Automation>>("/api/automations", { query: { limit: 200 } })),
+  });
   const done = () => void client.invalidateQueries({ queryKey: ["automations"] });
-  const toggle = useMutation({ mutationFn: (a: Automation) => request(`/api/automations/${a.id}`, { method: "PATCH", body: { active: !a.active } }), onSuccess: done, onError: (e) => toast.error(errorMessage(e)) });
-  const remove = useMutation({ mutationFn: (id: number) => request(`/api/automations/${id}`, { method: "DELETE" }), onSuccess: done });
+  const toggle = useMutation({
+    mutationFn: (a: Automation) =>
+      request(`/api/automations/${a.id}`, { method: "PATCH", body: { active: !a.active } }),
+    onSuccess: done,
+    onError: (e) => toast.error(errorMessage(e)),
+  });
+  const remove = useMutation({
+    mutationFn: (id: number) => request(`/api/automations/${id}`, { method: "DELETE" }),
+    onSuccess: done,
+  });
   return (
     <>
-      <PageHeader title="Automations" description="Act the moment a lead crosses a line: Slack, e-mail, webhooks." actions={<Button onClick={() => setCreating(true)}>New automation</Button>} />
+      <PageHeader
+        title="Automations"
+        description="Act the moment a lead crosses a line: Slack, e-mail, webhooks."
+        actions={<Button onClick={() => setCreating(true)}>New automation</Button>}
+      />
       <div className="grid gap-6 lg:grid-cols-5">
         <Card title="Automations" bodyClassName="" className="lg:col-span-3">
           {list.isPending ? (
@@ -237,7 +341,15 @@ export default function AutomationsPage() {
           confirmLabel="Delete"
           busy={remove.isPending}
           onCancel={() => setDeleting(null)}
-          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => { toast.success("Automation deleted"); setDeleting(null); }, onError: (e) => toast.error(errorMessage(e)) })}
+          onConfirm={() =>
+            remove.mutate(deleting.id, {
+              onSuccess: () => {
+                toast.success("Automation deleted");
+                setDeleting(null);
+              },
+              onError: (e) => toast.error(errorMessage(e)),
+            })
+          }
         />
       )}
     </>

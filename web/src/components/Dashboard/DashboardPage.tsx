@@ -23,10 +23,26 @@ function Metrics() {
   if (error) return <ErrorState error={error} onRetry={() => void refetch()} />;
   return (
     <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-      <Metric label="Total leads" value={formatNumber(data.totalLeads)} hint={`${formatNumber(data.identityResolutions)} identified`} />
-      <Metric label="Qualified leads" value={formatNumber(data.qualifiedLeads)} hint={`avg score ${formatNumber(data.averageScore)}`} />
-      <Metric label="Events today" value={formatNumber(data.eventsToday)} hint={`${formatNumber(data.totalEvents)} all time`} />
-      <Metric label="Processing latency" value={data.avgProcessingLatencyMs == null ? "—" : `${formatNumber(data.avgProcessingLatencyMs)} ms`} hint="avg ingest → scored" />
+      <Metric
+        label="Total leads"
+        value={formatNumber(data.totalLeads)}
+        hint={`${formatNumber(data.identityResolutions)} identified`}
+      />
+      <Metric
+        label="Qualified leads"
+        value={formatNumber(data.qualifiedLeads)}
+        hint={`avg score ${formatNumber(data.averageScore)}`}
+      />
+      <Metric
+        label="Events today"
+        value={formatNumber(data.eventsToday)}
+        hint={`${formatNumber(data.totalEvents)} all time`}
+      />
+      <Metric
+        label="Processing latency"
+        value={data.avgProcessingLatencyMs == null ? "—" : `${formatNumber(data.avgProcessingLatencyMs)} ms`}
+        hint="avg ingest → scored"
+      />
     </div>
   );
 }
@@ -38,7 +54,13 @@ function StageBar() {
   return (
     <Card title="Leads by stage">
       <div className="flex h-3 overflow-hidden rounded-full bg-slate-100 dark:bg-slate-800">
-        {total > 0 && STAGES.map((s) => <div key={s} style={{ width: `${((data.scoreDistribution[s] ?? 0) / total) * 100}%`, background: STAGE_COLORS[s] }} />)}
+        {total > 0 &&
+          STAGES.map((s) => (
+            <div
+              key={s}
+              style={{ width: `${((data.scoreDistribution[s] ?? 0) / total) * 100}%`, background: STAGE_COLORS[s] }}
+            />
+          ))}
       </div>
       <dl className="mt-4 grid grid-cols-4 gap-2 text-center">
         {STAGES.map((s: Stage) => (
@@ -54,7 +76,10 @@ function StageBar() {
 
 function Throughput() {
   const { data, error, isPending } = useThroughput();
-  const buckets = (data?.buckets ?? []).map((b) => ({ ...b, label: new Date(b.hour).toLocaleTimeString("en-US", { hour: "numeric" }) }));
+  const buckets = (data?.buckets ?? []).map((b) => ({
+    ...b,
+    label: new Date(b.hour).toLocaleTimeString("en-US", { hour: "numeric" }),
+  }));
   return (
     <Card title="Throughput (24 h)" className="lg:col-span-2">
       {isPending ? (
@@ -66,12 +91,24 @@ function Throughput() {
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={buckets} margin={{ top: 5, right: 10, left: -20, bottom: 0 }} barGap={1}>
               <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.08} vertical={false} />
-              <XAxis dataKey="label" tick={{ fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} interval="preserveStartEnd" />
+              <XAxis
+                dataKey="label"
+                tick={{ fontSize: 11 }}
+                stroke="currentColor"
+                strokeOpacity={0.3}
+                interval="preserveStartEnd"
+              />
               <YAxis allowDecimals={false} tick={{ fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} />
               <Tooltip cursor={{ fillOpacity: 0.06 }} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
               <Bar dataKey="events" name="Events" fill="#6366f1" radius={[3, 3, 0, 0]} isAnimationActive={false} />
-              <Bar dataKey="scoreMutations" name="Score mutations" fill="#10b981" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+              <Bar
+                dataKey="scoreMutations"
+                name="Score mutations"
+                fill="#10b981"
+                radius={[3, 3, 0, 0]}
+                isAnimationActive={false}
+              />
             </BarChart>
           </ResponsiveContainer>
         </div>
@@ -89,11 +126,21 @@ function Queue() {
         ["Failed", data.failed, data.failed > 0 ? "text-rose-600" : undefined],
         ["Dead letters", data.deadLetters, data.deadLetters > 0 ? "text-rose-600" : undefined],
         ["Workers", data.workers, data.workers === 0 ? "text-amber-600" : undefined],
-        ["Oldest pending", data.oldestPendingAgeSeconds == null ? "—" : `${formatNumber(data.oldestPendingAgeSeconds)} s`],
+        [
+          "Oldest pending",
+          data.oldestPendingAgeSeconds == null ? "—" : `${formatNumber(data.oldestPendingAgeSeconds)} s`,
+        ],
       ]
     : [];
   return (
-    <Card title="Queue health" action={<Link to="/app/system" className="text-xs font-medium text-brand-600 hover:underline">System →</Link>}>
+    <Card
+      title="Queue health"
+      action={
+        <Link to="/app/system" className="text-xs font-medium text-brand-600 hover:underline">
+          System →
+        </Link>
+      }
+    >
       {isPending ? (
         <Loading />
       ) : error ? (
@@ -103,7 +150,9 @@ function Queue() {
           {rows.map(([label, value, tone]) => (
             <div key={label}>
               <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
-              <dd className={`text-lg font-semibold tabular-nums ${tone ?? ""}`}>{typeof value === "number" ? formatNumber(value) : value}</dd>
+              <dd className={`text-lg font-semibold tabular-nums ${tone ?? ""}`}>
+                {typeof value === "number" ? formatNumber(value) : value}
+              </dd>
             </div>
           ))}
         </dl>
@@ -135,7 +184,13 @@ function Mutations() {
                 </p>
               </div>
               <div className="text-right tabular-nums">
-                <span className={m.delta >= 0 ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}>{formatDelta(m.delta)}</span>
+                <span
+                  className={
+                    m.delta >= 0 ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"
+                  }
+                >
+                  {formatDelta(m.delta)}
+                </span>
                 <p className="text-xs text-slate-500">
                   {m.oldScore} → {m.newScore}
                 </p>
@@ -152,7 +207,15 @@ function TopLeads() {
   const { data, error, isPending } = useDashboardStats();
   const leads = data?.topLeads ?? [];
   return (
-    <Card title="Hottest leads" bodyClassName="" action={<Link to="/app/leads" className="text-xs font-medium text-brand-600 hover:underline">All leads →</Link>}>
+    <Card
+      title="Hottest leads"
+      bodyClassName=""
+      action={
+        <Link to="/app/leads" className="text-xs font-medium text-brand-600 hover:underline">
+          All leads →
+        </Link>
+      }
+    >
       {isPending ? (
         <Loading />
       ) : error ? (
@@ -167,7 +230,9 @@ function TopLeads() {
                 <Link to={`/app/leads/${l.id}`} className="block truncate font-medium hover:underline">
                   {leadLabel(l)}
                 </Link>
-                <p className="truncate text-xs text-slate-500 dark:text-slate-400">{l.name && l.email ? l.email : l.name || l.email ? (l.anonymousId ?? "") : "Anonymous visitor"}</p>
+                <p className="truncate text-xs text-slate-500 dark:text-slate-400">
+                  {l.name && l.email ? l.email : l.name || l.email ? (l.anonymousId ?? "") : "Anonymous visitor"}
+                </p>
               </div>
               <div className="flex items-center gap-2">
                 <StageBadge stage={l.stage} />
@@ -198,10 +263,19 @@ function AutomationLog() {
               <div className="min-w-0">
                 <p className="truncate font-medium">{x.automationName ?? `Automation #${x.automationId}`}</p>
                 <p className="text-xs text-slate-500 dark:text-slate-400">
-                  {x.leadName || x.leadEmail || `Lead #${x.leadId}`} · {humanize(x.action)} · {formatRelative(x.createdAt)}
+                  {x.leadName || x.leadEmail || `Lead #${x.leadId}`} · {humanize(x.action)} ·{" "}
+                  {formatRelative(x.createdAt)}
                 </p>
               </div>
-              <Badge className={x.status === "succeeded" ? "bg-emerald-50 text-emerald-700 ring-emerald-200" : x.status === "failed" ? "bg-rose-50 text-rose-700 ring-rose-200" : "bg-slate-50 text-slate-600 ring-slate-200"}>
+              <Badge
+                className={
+                  x.status === "succeeded"
+                    ? "bg-emerald-50 text-emerald-700 ring-emerald-200"
+                    : x.status === "failed"
+                      ? "bg-rose-50 text-rose-700 ring-rose-200"
+                      : "bg-slate-50 text-slate-600 ring-slate-200"
+                }
+              >
                 {x.status}
               </Badge>
             </li>

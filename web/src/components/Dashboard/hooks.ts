@@ -4,11 +4,15 @@ import type { AutomationLog, DashboardStats, QueueHealth, ScoreMutation, Through
 import { useFallbackInterval } from "../../lib/live";
 
 type Listish<T> = T[] | { items: T[] };
-const items = <T,>(body: Listish<T>): T[] => (Array.isArray(body) ? body : (body?.items ?? []));
+const items = <T>(body: Listish<T>): T[] => (Array.isArray(body) ? body : (body?.items ?? []));
 
 export function useDashboardStats() {
   const refetchInterval = useFallbackInterval(30_000);
-  return useQuery({ queryKey: ["analytics", "dashboard"], queryFn: () => request<DashboardStats>("/api/analytics/dashboard"), refetchInterval });
+  return useQuery({
+    queryKey: ["analytics", "dashboard"],
+    queryFn: () => request<DashboardStats>("/api/analytics/dashboard"),
+    refetchInterval,
+  });
 }
 
 export function useThroughput(hours = 24) {
@@ -20,19 +24,25 @@ export function useThroughput(hours = 24) {
 }
 
 export function useQueueHealth() {
-  return useQuery({ queryKey: ["analytics", "queue-health"], queryFn: () => request<QueueHealth>("/api/analytics/queue-health"), refetchInterval: 10_000 });
+  return useQuery({
+    queryKey: ["analytics", "queue-health"],
+    queryFn: () => request<QueueHealth>("/api/analytics/queue-health"),
+    refetchInterval: 10_000,
+  });
 }
 
 export function useScoreMutations(limit = 10) {
   return useQuery({
     queryKey: ["analytics", "score-mutations", limit],
-    queryFn: async () => items(await request<Listish<ScoreMutation>>("/api/analytics/score-mutations", { query: { limit } })),
+    queryFn: async () =>
+      items(await request<Listish<ScoreMutation>>("/api/analytics/score-mutations", { query: { limit } })),
   });
 }
 
 export function useAutomationLogs(limit = 10) {
   return useQuery({
     queryKey: ["analytics", "automation-logs", limit],
-    queryFn: async () => items(await request<Listish<AutomationLog>>("/api/analytics/automation-logs", { query: { limit } })),
+    queryFn: async () =>
+      items(await request<Listish<AutomationLog>>("/api/analytics/automation-logs", { query: { limit } })),
   });
 }

@@ -12,7 +12,10 @@ function KeyRow({ label, value, testId }: { label: string; value: string; testId
     <div>
       <p className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">{label}</p>
       <div className="flex items-center gap-2">
-        <code data-testid={testId} className="flex-1 truncate rounded-md bg-slate-100 px-3 py-2 font-mono text-sm dark:bg-slate-800">
+        <code
+          data-testid={testId}
+          className="flex-1 truncate rounded-md bg-slate-100 px-3 py-2 font-mono text-sm dark:bg-slate-800"
+        >
           {value}
         </code>
         <CopyButton value={value} label="Copy" />
@@ -39,7 +42,12 @@ export default function IntegrationsPage() {
     mutationFn: () =>
       request<{ leadId: number }>("/api/ingest/event", {
         method: "POST",
-        body: { apiKey: project?.publishableKey, event: "page_view", anonymousId: `integration-test-${Date.now().toString(36)}`, properties: { path: "/integration-test", source: "dashboard" } },
+        body: {
+          apiKey: project?.publishableKey,
+          event: "page_view",
+          anonymousId: `integration-test-${Date.now().toString(36)}`,
+          properties: { path: "/integration-test", source: "dashboard" },
+        },
       }),
     onSuccess: (r) => {
       toast.success(`Test event accepted (lead #${r.leadId})`);
@@ -58,16 +66,23 @@ export default function IntegrationsPage() {
           <div className="space-y-5">
             <KeyRow label="Publishable key (safe in browsers)" value={pk} testId="publishable-key" />
             <div>
-              <p className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">Secret key (server-side only)</p>
+              <p className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">
+                Secret key (server-side only)
+              </p>
               {secret ? (
                 <>
                   <div className="flex items-center gap-2">
-                    <code data-testid="secret-key" className="flex-1 truncate rounded-md bg-amber-50 px-3 py-2 font-mono text-sm ring-1 ring-amber-200 dark:bg-amber-950 dark:ring-amber-800">
+                    <code
+                      data-testid="secret-key"
+                      className="flex-1 truncate rounded-md bg-amber-50 px-3 py-2 font-mono text-sm ring-1 ring-amber-200 dark:bg-amber-950 dark:ring-amber-800"
+                    >
                       {secret}
                     </code>
                     <CopyButton value={secret} />
                   </div>
-                  <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">Shown once. Store it in your secret manager now.</p>
+                  <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">
+                    Shown once. Store it in your secret manager now.
+                  </p>
                 </>
               ) : (
                 <Button variant="secondary" onClick={() => createSecret.mutate()} busy={createSecret.isPending}>
@@ -78,14 +93,18 @@ export default function IntegrationsPage() {
           </div>
         </Card>
         <Card title="Send a test event">
-          <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">Sends a <code>page_view</code> with your publishable key through the SDK endpoint, exactly as your site would.</p>
+          <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+            Sends a <code>page_view</code> with your publishable key through the SDK endpoint, exactly as your site
+            would.
+          </p>
           <Button onClick={() => testEvent.mutate()} busy={testEvent.isPending}>
             Send test event
           </Button>
         </Card>
         <Card title="Website snippet" className="lg:col-span-2">
           <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
-            Paste before <code>&lt;/head&gt;</code>. Page views are tracked automatically; call <code>LS.track("signup")</code> and <code>LS.identify(email)</code> for more.
+            Paste before <code>&lt;/head&gt;</code>. Page views are tracked automatically; call{" "}
+            <code>LS.track("signup")</code> and <code>LS.identify(email)</code> for more.
           </p>
           <CodeBlock label="Website snippet" code={scriptSnippet(origin, pk)} />
         </Card>

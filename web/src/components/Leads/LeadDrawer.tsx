@@ -21,7 +21,9 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 
 /** Oldest-first points for the score chart. */
 export function scoreSeries(rows: HistoryRow[]): { at: string; score: number }[] {
-  return [...rows].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id).map((r) => ({ at: formatDateTime(r.createdAt), score: r.newScore }));
+  return [...rows]
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)
+    .map((r) => ({ at: formatDateTime(r.createdAt), score: r.newScore }));
 }
 
 function ScoreChart({ leadId }: { leadId: number }) {
@@ -38,7 +40,15 @@ function ScoreChart({ leadId }: { leadId: number }) {
           <XAxis dataKey="at" hide />
           <YAxis allowDecimals={false} tick={{ fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} />
           <Tooltip />
-          <Line type="monotone" dataKey="score" stroke="#6366f1" strokeWidth={2} dot={{ r: 3 }} name="Score" isAnimationActive={false} />
+          <Line
+            type="monotone"
+            dataKey="score"
+            stroke="#6366f1"
+            strokeWidth={2}
+            dot={{ r: 3 }}
+            name="Score"
+            isAnimationActive={false}
+          />
         </LineChart>
       </ResponsiveContainer>
     </div>
@@ -85,18 +95,35 @@ function Timeline({ leadId }: { leadId: number }) {
       {data.map((session, i) => (
         <li key={session.sessionId ?? `none-${i}`}>
           <p className="mb-2 text-xs font-medium text-slate-500 dark:text-slate-400">
-            {session.sessionId ? `Session ${session.sessionId.slice(0, 12)}` : "Events without a session"} · {formatDateTime(session.startedAt)}
+            {session.sessionId ? `Session ${session.sessionId.slice(0, 12)}` : "Events without a session"} ·{" "}
+            {formatDateTime(session.startedAt)}
           </p>
           <ul className="space-y-0 border-l-2 border-slate-200 pl-4 dark:border-slate-700">
             {session.events.map((ev) => (
-              <li key={ev.id} data-testid="timeline-event" className="relative flex items-center justify-between gap-3 py-1.5 text-sm">
+              <li
+                key={ev.id}
+                data-testid="timeline-event"
+                className="relative flex items-center justify-between gap-3 py-1.5 text-sm"
+              >
                 <span className="absolute top-3 -left-[1.3rem] h-2 w-2 rounded-full bg-brand-500" aria-hidden="true" />
                 <div className="min-w-0">
                   <span className="font-medium">{humanize(ev.eventType)}</span>
-                  <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">{formatRelative(ev.timestamp)}</span>
+                  <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">
+                    {formatRelative(ev.timestamp)}
+                  </span>
                 </div>
                 <div className="shrink-0 text-right tabular-nums">
-                  <span className={ev.delta > 0 ? "text-emerald-600 dark:text-emerald-400" : ev.delta < 0 ? "text-rose-600" : "text-slate-400"}>{formatDelta(ev.delta)}</span>
+                  <span
+                    className={
+                      ev.delta > 0
+                        ? "text-emerald-600 dark:text-emerald-400"
+                        : ev.delta < 0
+                          ? "text-rose-600"
+                          : "text-slate-400"
+                    }
+                  >
+                    {formatDelta(ev.delta)}
+                  </span>
                   {ev.score != null && <span className="ml-2 text-xs text-slate-500">→ {ev.score}</span>}
                   {!ev.processed && <span className="ml-2 text-xs text-amber-600">pending</span>}
                 </div>
@@ -137,7 +164,12 @@ export function LeadDrawer({ leadId, onClose }: { leadId: number; onClose: () =>
   return (
     <Drawer
       title={lead ? leadLabel(lead) : `Lead #${leadId}`}
-      subtitle={lead ? [lead.name ? lead.email : null, lead.company].filter(Boolean).join(" · ") || (lead.identified ? undefined : "Anonymous visitor") : undefined}
+      subtitle={
+        lead
+          ? [lead.name ? lead.email : null, lead.company].filter(Boolean).join(" · ") ||
+            (lead.identified ? undefined : "Anonymous visitor")
+          : undefined
+      }
       onClose={onClose}
     >
       {isPending ? (
@@ -146,7 +178,11 @@ export function LeadDrawer({ leadId, onClose }: { leadId: number; onClose: () =>
         <ErrorState error={error} />
       ) : (
         <>
-          {lead.mergedInto && <p className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">This lead was merged into lead #{lead.mergedInto}.</p>}
+          {lead.mergedInto && (
+            <p className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
+              This lead was merged into lead #{lead.mergedInto}.
+            </p>
+          )}
           <div className="mb-7 flex flex-wrap items-center gap-4">
             <div>
               <p className="text-xs text-slate-500 dark:text-slate-400">Score</p>

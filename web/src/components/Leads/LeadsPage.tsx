@@ -7,11 +7,27 @@ import { errorMessage } from "../../lib/problem";
 import { useToast } from "../../lib/toast";
 import { Button, Card, EmptyState, ErrorState, Input, Loading, PageHeader, Td, Th } from "../ui/primitives";
 import { IdentityBadge, RiskBadge, StageBadge, VelocityBar } from "./badges";
-import { pageCount, parseFilters, rangeLabel, sortDirection, toApiQuery, toggleSort, toSearchParams, type LeadFilters, type SortKey } from "./filters";
+import {
+  pageCount,
+  parseFilters,
+  rangeLabel,
+  sortDirection,
+  toApiQuery,
+  toggleSort,
+  toSearchParams,
+  type LeadFilters,
+  type SortKey,
+} from "./filters";
 import { useLeads } from "./hooks";
 import { LeadDrawer } from "./LeadDrawer";
 
-export function StagePills({ value, onChange }: { value: string | null; onChange: (stage: LeadFilters["stage"]) => void }) {
+export function StagePills({
+  value,
+  onChange,
+}: {
+  value: string | null;
+  onChange: (stage: LeadFilters["stage"]) => void;
+}) {
   const options = [null, ...STAGES];
   return (
     <div role="group" aria-label="Filter by stage" className="flex flex-wrap gap-1.5">
@@ -24,7 +40,9 @@ export function StagePills({ value, onChange }: { value: string | null; onChange
             aria-pressed={active}
             onClick={() => onChange(s)}
             className={`rounded-full px-3 py-1 text-xs font-medium capitalize ring-1 transition-colors ${
-              active ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-600 ring-slate-300 hover:bg-slate-50 dark:bg-slate-900 dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-800"
+              active
+                ? "bg-brand-600 text-white ring-brand-600"
+                : "bg-white text-slate-600 ring-slate-300 hover:bg-slate-50 dark:bg-slate-900 dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-800"
             }`}
           >
             {s ? s[0].toUpperCase() + s.slice(1) : "All"}
@@ -35,11 +53,31 @@ export function StagePills({ value, onChange }: { value: string | null; onChange
   );
 }
 
-function SortHeader({ label, sortKey, sort, onSort, className }: { label: string; sortKey: SortKey; sort: string; onSort: (s: string) => void; className?: string }) {
+function SortHeader({
+  label,
+  sortKey,
+  sort,
+  onSort,
+  className,
+}: {
+  label: string;
+  sortKey: SortKey;
+  sort: string;
+  onSort: (s: string) => void;
+  className?: string;
+}) {
   const dir = sortDirection(sort, sortKey);
   return (
-    <th scope="col" aria-sort={dir} className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400 ${className ?? ""}`}>
-      <button type="button" onClick={() => onSort(toggleSort(sort, sortKey))} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-white">
+    <th
+      scope="col"
+      aria-sort={dir}
+      className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400 ${className ?? ""}`}
+    >
+      <button
+        type="button"
+        onClick={() => onSort(toggleSort(sort, sortKey))}
+        className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-white"
+      >
         {label}
         <span aria-hidden="true" className={dir === "none" ? "opacity-30" : ""}>
           {dir === "ascending" ? "▲" : "▼"}
@@ -58,7 +96,11 @@ export function secondaryLine(lead: Lead): string {
 
 function LeadRow({ lead, onOpen }: { lead: Lead; onOpen: () => void }) {
   return (
-    <tr className="cursor-pointer hover:bg-slate-50 dark:hover:bg-slate-800/50" onClick={onOpen} data-testid={`lead-row-${lead.id}`}>
+    <tr
+      className="cursor-pointer hover:bg-slate-50 dark:hover:bg-slate-800/50"
+      onClick={onOpen}
+      data-testid={`lead-row-${lead.id}`}
+    >
       <Td className="max-w-[16rem]">
         <button
           type="button"
@@ -66,12 +108,13 @@ function LeadRow({ lead, onOpen }: { lead: Lead; onOpen: () => void }) {
             e.stopPropagation();
             onOpen();
           }}
-          className="block max-w-full truncate text-left font-medium text-slate-900 hover:underline dark:text-white">
+          className="block max-w-full truncate text-left font-medium text-slate-900 hover:underline dark:text-white"
+        >
           {leadLabel(lead)}
         </button>
         <p className="truncate text-xs text-slate-500 dark:text-slate-400">{secondaryLine(lead)}</p>
       </Td>
-      <Td className="text-right text-base font-semibold tabular-nums" >
+      <Td className="text-right text-base font-semibold tabular-nums">
         <span data-testid="lead-score">{lead.currentScore}</span>
       </Td>
       <Td>
@@ -101,7 +144,8 @@ export default function LeadsPage() {
   const [exporting, setExporting] = useState(false);
   const { data, error, isPending, isFetching, refetch } = useLeads(filters);
 
-  const update = (patch: Partial<LeadFilters>) => setParams(toSearchParams({ ...filters, page: 1, ...patch }), { replace: true });
+  const update = (patch: Partial<LeadFilters>) =>
+    setParams(toSearchParams({ ...filters, page: 1, ...patch }), { replace: true });
   useEffect(() => {
     const t = setTimeout(() => search !== filters.q && update({ q: search }), 300);
     return () => clearTimeout(t);
@@ -141,7 +185,13 @@ export default function LeadsPage() {
             <label htmlFor="lead-search" className="sr-only">
               Search leads
             </label>
-            <Input id="lead-search" type="search" placeholder="Search name, email, company…" value={search} onChange={(e) => setSearch(e.target.value)} />
+            <Input
+              id="lead-search"
+              type="search"
+              placeholder="Search name, email, company…"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
           </div>
           <StagePills value={filters.stage} onChange={(stage) => update({ stage })} />
         </div>
@@ -151,7 +201,9 @@ export default function LeadsPage() {
           <ErrorState error={error} onRetry={() => void refetch()} />
         ) : data.items.length === 0 ? (
           <EmptyState title={filters.q || filters.stage ? "No leads match these filters" : "No leads yet"}>
-            {filters.q || filters.stage ? "Try another search or stage." : "Send events from your site or the Simulator and leads appear here instantly."}
+            {filters.q || filters.stage
+              ? "Try another search or stage."
+              : "Send events from your site or the Simulator and leads appear here instantly."}
           </EmptyState>
         ) : (
           <div className={`overflow-x-auto transition-opacity ${isFetching ? "opacity-80" : ""}`}>
@@ -159,11 +211,23 @@ export default function LeadsPage() {
               <thead className="bg-slate-50/60 dark:bg-slate-900">
                 <tr>
                   <SortHeader label="Lead" sortKey="name" sort={filters.sort} onSort={(sort) => update({ sort })} />
-                  <SortHeader label="Score" sortKey="score" sort={filters.sort} onSort={(sort) => update({ sort })} className="text-right" />
+                  <SortHeader
+                    label="Score"
+                    sortKey="score"
+                    sort={filters.sort}
+                    onSort={(sort) => update({ sort })}
+                    className="text-right"
+                  />
                   <Th>Stage</Th>
                   <Th className="hidden md:table-cell">Velocity</Th>
                   <Th className="hidden lg:table-cell">Risk</Th>
-                  <SortHeader label="Last activity" sortKey="lastEventAt" sort={filters.sort} onSort={(sort) => update({ sort })} className="hidden sm:table-cell" />
+                  <SortHeader
+                    label="Last activity"
+                    sortKey="lastEventAt"
+                    sort={filters.sort}
+                    onSort={(sort) => update({ sort })}
+                    className="hidden sm:table-cell"
+                  />
                   <Th className="hidden xl:table-cell">Identity</Th>
                 </tr>
               </thead>
@@ -176,13 +240,26 @@ export default function LeadsPage() {
           </div>
         )}
         {data && data.total > 0 && (
-          <nav aria-label="Pagination" className="flex items-center justify-between border-t border-slate-100 px-4 py-3 text-sm dark:border-slate-800">
+          <nav
+            aria-label="Pagination"
+            className="flex items-center justify-between border-t border-slate-100 px-4 py-3 text-sm dark:border-slate-800"
+          >
             <span className="text-slate-500 dark:text-slate-400">{rangeLabel(filters.page, data.total)}</span>
             <div className="flex gap-2">
-              <Button size="sm" variant="secondary" disabled={filters.page <= 1} onClick={() => update({ page: filters.page - 1 })}>
+              <Button
+                size="sm"
+                variant="secondary"
+                disabled={filters.page <= 1}
+                onClick={() => update({ page: filters.page - 1 })}
+              >
                 Previous
               </Button>
-              <Button size="sm" variant="secondary" disabled={filters.page >= pages} onClick={() => update({ page: filters.page + 1 })}>
+              <Button
+                size="sm"
+                variant="secondary"
+                disabled={filters.page >= pages}
+                onClick={() => update({ page: filters.page + 1 })}
+              >
                 Next
               </Button>
             </div>

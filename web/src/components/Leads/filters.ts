@@ -38,7 +38,13 @@ export function toSearchParams(f: LeadFilters): URLSearchParams {
 
 /** The API query for GET /api/leads. */
 export function toApiQuery(f: LeadFilters, pageSize = PAGE_SIZE): Query {
-  return { q: f.q.trim() || undefined, stage: f.stage ?? undefined, sort: f.sort, limit: pageSize, offset: (f.page - 1) * pageSize };
+  return {
+    q: f.q.trim() || undefined,
+    stage: f.stage ?? undefined,
+    sort: f.sort,
+    limit: pageSize,
+    offset: (f.page - 1) * pageSize,
+  };
 }
 
 /** Clicking a column: first click sorts descending (name: ascending), a second click flips. */

@@ -34,7 +34,10 @@ export function useHistory(id: number) {
 }
 
 export function useIntelligence(id: number) {
-  return useQuery({ queryKey: ["lead", id, "intelligence"], queryFn: () => request<Intelligence>(`/api/leads/${id}/intelligence`) });
+  return useQuery({
+    queryKey: ["lead", id, "intelligence"],
+    queryFn: () => request<Intelligence>(`/api/leads/${id}/intelligence`),
+  });
 }
 
 export function useDeleteLead() {

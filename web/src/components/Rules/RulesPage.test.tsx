@@ -12,7 +12,17 @@ describe("Scoring rules page", () => {
       if (url.startsWith("/api/rules?")) return { body: { items: rules, total: 1, limit: 200, offset: 0 } };
       if (url === "/api/stages") return { body: { warm: 30, hot: 60, qualified: 100 } };
       if (method === "PATCH" && url === "/api/rules/3")
-        return { status: 422, contentType: "application/problem+json", body: { status: 422, detail: "bad", errors: [{ loc: "body.points", msg: "Input should be less than or equal to 1000", type: "less_than_equal" }] } };
+        return {
+          status: 422,
+          contentType: "application/problem+json",
+          body: {
+            status: 422,
+            detail: "bad",
+            errors: [
+              { loc: "body.points", msg: "Input should be less than or equal to 1000", type: "less_than_equal" },
+            ],
+          },
+        };
       return undefined;
     });
     renderApp(<RulesPage />, { path: "/app/rules", route: "/app/rules" });

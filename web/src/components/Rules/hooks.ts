@@ -4,20 +4,33 @@ import type { components } from "../../api/schema";
 import type { RescoreJob, Rule, StageThresholds } from "../../api/types";
 
 type Listish<T> = T[] | { items: T[] };
-const items = <T,>(body: Listish<T>): T[] => (Array.isArray(body) ? body : (body?.items ?? []));
+const items = <T>(body: Listish<T>): T[] => (Array.isArray(body) ? body : (body?.items ?? []));
 export type RuleInput = components["schemas"]["RuleCreate"];
 
 export function useRules() {
-  return useQuery({ queryKey: ["rules"], queryFn: async () => items(await request<Listish<Rule>>("/api/rules", { query: { limit: 200 } })) });
+  return useQuery({
+    queryKey: ["rules"],
+    queryFn: async () => items(await request<Listish<Rule>>("/api/rules", { query: { limit: 200 } })),
+  });
 }
 
 export function useRuleMutations() {
   const client = useQueryClient();
   const done = () => void client.invalidateQueries({ queryKey: ["rules"] });
   return {
-    create: useMutation({ mutationFn: (body: RuleInput) => request<Rule>("/api/rules", { method: "POST", body }), onSuccess: done }),
-    update: useMutation({ mutationFn: ({ id, ...body }: components["schemas"]["RuleUpdate"] & { id: number }) => request<Rule>(`/api/rules/${id}`, { method: "PATCH", body }), onSuccess: done }),
-    remove: useMutation({ mutationFn: (id: number) => request<void>(`/api/rules/${id}`, { method: "DELETE" }), onSuccess: done }),
+    create: useMutation({
+      mutationFn: (body: RuleInput) => request<Rule>("/api/rules", { method: "POST", body }),
+      onSuccess: done,
+    }),
+    update: useMutation({
+      mutationFn: ({ id, ...body }: components["schemas"]["RuleUpdate"] & { id: number }) =>
+        request<Rule>(`/api/rules/${id}`, { method: "PATCH", body }),
+      onSuccess: done,
+    }),
+    remove: useMutation({
+      mutationFn: (id: number) => request<void>(`/api/rules/${id}`, { method: "DELETE" }),
+      onSuccess: done,
+    }),
   };
 }
 
@@ -34,7 +47,9 @@ export function useSaveStages() {
 }
 
 export function useStartRescore() {
-  return useMutation({ mutationFn: () => request<{ jobId: string | number }>("/api/rules/rescore", { method: "POST" }) });
+  return useMutation({
+    mutationFn: () => request<{ jobId: string | number }>("/api/rules/rescore", { method: "POST" }),
+  });
 }
 
 export const RESCORE_DONE = ["finished", "done", "completed", "succeeded", "failed"];

@@ -17,13 +17,27 @@ interface Sent {
   at: string;
 }
 
-export const PRESET_EVENTS = ["page_view", "signup", "demo_request", "pricing_page_view", "email_open", "form_submit", "trial_started", "unsubscribe"];
+export const PRESET_EVENTS = [
+  "page_view",
+  "signup",
+  "demo_request",
+  "pricing_page_view",
+  "email_open",
+  "form_submit",
+  "trial_started",
+  "unsubscribe",
+];
 
 /** The POST /api/events body: an email goes with the anonymous id (identify), not instead of it. */
 export function simulatorBody(eventType: string, anonymousId: string, email: string, properties: string) {
   let props: Record<string, unknown> = {};
   if (properties.trim()) props = JSON.parse(properties) as Record<string, unknown>;
-  return { eventType: eventType.trim(), anonymousId: anonymousId.trim(), ...(email.trim() ? { email: email.trim() } : {}), properties: props };
+  return {
+    eventType: eventType.trim(),
+    anonymousId: anonymousId.trim(),
+    ...(email.trim() ? { email: email.trim() } : {}),
+    properties: props,
+  };
 }
 
 function newVisitorId(): string {
@@ -31,7 +45,11 @@ function newVisitorId(): string {
 }
 
 function LiveLead({ leadId }: { leadId: number }) {
-  const { data } = useQuery({ queryKey: ["lead", leadId], queryFn: () => request<Lead>(`/api/leads/${leadId}`), refetchInterval: 5_000 });
+  const { data } = useQuery({
+    queryKey: ["lead", leadId],
+    queryFn: () => request<Lead>(`/api/leads/${leadId}`),
+    refetchInterval: 5_000,
+  });
   if (!data) return null;
   return (
     <Card title="This lead, live">
@@ -44,7 +62,9 @@ function LiveLead({ leadId }: { leadId: number }) {
         </div>
         <div className="space-y-2">
           <StageBadge stage={data.leadStage} />
-          <p className="text-xs text-slate-500">{data.eventCount ?? "?"} events · last {formatRelative(data.lastEventAt)}</p>
+          <p className="text-xs text-slate-500">
+            {data.eventCount ?? "?"} events · last {formatRelative(data.lastEventAt)}
+          </p>
           <Link to={`/app/leads/${leadId}`} className="text-sm font-medium text-brand-600 hover:underline">
             Open lead →
           </Link>
@@ -67,9 +87,15 @@ export default function SimulatorPage() {
   const options = [...new Set([...(rules.data ?? []).map((r) => r.eventType), ...PRESET_EVENTS])];
 
   const send = useMutation({
-    mutationFn: (body: ReturnType<typeof simulatorBody>) => request<{ eventId: string; leadId: number; status: string }>("/api/events", { method: "POST", body }),
+    mutationFn: (body: ReturnType<typeof simulatorBody>) =>
+      request<{ eventId: string; leadId: number; status: string }>("/api/events", { method: "POST", body }),
     onSuccess: (r, body) => {
-      setSent((s) => [{ eventId: r.eventId, leadId: r.leadId, eventType: body.eventType, at: new Date().toISOString() }, ...s].slice(0, 20));
+      setSent((s) =>
+        [{ eventId: r.eventId, leadId: r.leadId, eventType: body.eventType, at: new Date().toISOString() }, ...s].slice(
+          0,
+          20,
+        ),
+      );
       toast.success(r.status === "duplicate" ? "Duplicate event ignored" : `${humanize(body.eventType)} sent`);
     },
     onError: (e) => toast.error(errorMessage(e)),
@@ -109,7 +135,13 @@ export default function SimulatorPage() {
                 ))}
               </div>
             </div>
-            <TextField label="Event type" value={eventType} onChange={(e) => setEventType(e.target.value)} error={errors.eventType} list="simulator-event-types" />
+            <TextField
+              label="Event type"
+              value={eventType}
+              onChange={(e) => setEventType(e.target.value)}
+              error={errors.eventType}
+              list="simulator-event-types"
+            />
             <datalist id="simulator-event-types">
               {options.map((t) => (
                 <option key={t} value={t} />
@@ -118,13 +150,32 @@ export default function SimulatorPage() {
             <Field label="Anonymous id" htmlFor="sim-anon" error={errors.anonymousId}>
               <div className="flex gap-2">
                 <Input id="sim-anon" value={anonymousId} onChange={(e) => setAnonymousId(e.target.value)} />
-                <Button variant="secondary" className="shrink-0 whitespace-nowrap" onClick={() => { setAnonymousId(newVisitorId()); setSent([]); }}>
+                <Button
+                  variant="secondary"
+                  className="shrink-0 whitespace-nowrap"
+                  onClick={() => {
+                    setAnonymousId(newVisitorId());
+                    setSent([]);
+                  }}
+                >
                   New visitor
                 </Button>
               </div>
             </Field>
-            <TextField label="Email (optional — identifies the visitor)" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} />
-            <TextField label="Properties (optional JSON)" value={properties} onChange={(e) => setProperties(e.target.value)} error={propsError ?? errors.properties} placeholder='{"plan": "pro"}' />
+            <TextField
+              label="Email (optional — identifies the visitor)"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              error={errors.email}
+            />
+            <TextField
+              label="Properties (optional JSON)"
+              value={properties}
+              onChange={(e) => setProperties(e.target.value)}
+              error={propsError ?? errors.properties}
+              placeholder='{"plan": "pro"}'
+            />
             <Button type="submit" busy={send.isPending}>
               Send event
             </Button>
@@ -138,9 +189,15 @@ export default function SimulatorPage() {
             ) : (
               <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                 {sent.map((s) => (
-                  <li key={s.eventId} data-testid="sent-event" className="flex items-center justify-between px-5 py-2.5 text-sm">
+                  <li
+                    key={s.eventId}
+                    data-testid="sent-event"
+                    className="flex items-center justify-between px-5 py-2.5 text-sm"
+                  >
                     <span className="font-medium">{humanize(s.eventType)}</span>
-                    <span className="text-xs text-slate-500">lead #{s.leadId} · {formatRelative(s.at)}</span>
+                    <span className="text-xs text-slate-500">
+                      lead #{s.leadId} · {formatRelative(s.at)}
+                    </span>
                   </li>
                 ))}
               </ul>

@@ -14,7 +14,8 @@ const items = <T,>(b: Listish<T>): T[] => (Array.isArray(b) ? b : (b?.items ?? [
 async function fetchHealth(): Promise<Health> {
   const response = await fetch("/api/health", { headers: { Accept: "application/json" } });
   const body = (await response.json()) as Health;
-  if (!body || typeof body !== "object" || !("database" in body)) throw new ApiError(response.status, { detail: "Health check failed" });
+  if (!body || typeof body !== "object" || !("database" in body))
+    throw new ApiError(response.status, { detail: "Health check failed" });
   return body;
 }
 
@@ -27,11 +28,21 @@ const TONE: Record<string, string> = {
   unknown: "bg-slate-400",
 };
 
-const LABELS: Record<string, string> = { ok: "Healthy", disabled: "Not used", none: "No worker", down: "Down", degraded: "Degraded", unknown: "Unknown" };
+const LABELS: Record<string, string> = {
+  ok: "Healthy",
+  disabled: "Not used",
+  none: "No worker",
+  down: "Down",
+  degraded: "Degraded",
+  unknown: "Unknown",
+};
 
 function Component({ name, c, detail }: { name: string; c: HealthComponent | { status: string }; detail?: string }) {
   return (
-    <div className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800" data-testid={`health-${name.toLowerCase()}`}>
+    <div
+      className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800"
+      data-testid={`health-${name.toLowerCase()}`}
+    >
       <div className="flex items-center justify-between">
         <p className="text-sm font-medium text-slate-500 dark:text-slate-400">{name}</p>
         <span className={`h-2.5 w-2.5 rounded-full ${TONE[c.status] ?? "bg-slate-400"}`} aria-hidden="true" />
@@ -45,7 +56,10 @@ function Component({ name, c, detail }: { name: string; c: HealthComponent | { s
 function FailedJobs() {
   const toast = useToast();
   const client = useQueryClient();
-  const jobs = useQuery({ queryKey: ["admin", "failed-jobs"], queryFn: async () => items(await request<Listish<FailedJob>>("/api/admin/failed-jobs", { query: { limit: 100 } })) });
+  const jobs = useQuery({
+    queryKey: ["admin", "failed-jobs"],
+    queryFn: async () => items(await request<Listish<FailedJob>>("/api/admin/failed-jobs", { query: { limit: 100 } })),
+  });
   const replay = useMutation({
     mutationFn: (id: number) => request(`/api/admin/failed-jobs/${id}/replay`, { method: "POST" }),
     onSuccess: () => {
@@ -105,7 +119,12 @@ export default function SystemPage() {
   const h = health.data;
   return (
     <>
-      <PageHeader title="System health" description={h ? `LeadPulse ${h.version ?? ""} · ${h.mode ?? ""} mode` : "API, database, Redis and worker status."} />
+      <PageHeader
+        title="System health"
+        description={
+          h ? `LeadPulse ${h.version ?? ""} · ${h.mode ?? ""} mode` : "API, database, Redis and worker status."
+        }
+      />
       <div className="space-y-6">
         {health.isPending ? (
           <Loading />
@@ -116,7 +135,11 @@ export default function SystemPage() {
             <Component name="API" c={{ status: h.status === "ok" ? "ok" : "degraded" }} detail={h.status} />
             <Component name="Database" c={h.database} detail={String(h.database.backend ?? h.database.error ?? "")} />
             <Component name="Redis" c={h.redis} detail={String(h.redis.mode ?? h.redis.error ?? "")} />
-            <Component name="Worker" c={h.worker} detail={h.worker.workers != null ? `${h.worker.workers} alive` : String(h.worker.error ?? "")} />
+            <Component
+              name="Worker"
+              c={h.worker}
+              detail={h.worker.workers != null ? `${h.worker.workers} alive` : String(h.worker.error ?? "")}
+            />
           </div>
         )}
         {queue.data && (

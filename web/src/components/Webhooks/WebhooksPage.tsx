@@ -6,7 +6,20 @@ import { formatRelative } from "../../lib/format";
 import { errorMessage, fieldErrors } from "../../lib/problem";
 import { useToast } from "../../lib/toast";
 import { ConfirmDialog, Modal } from "../ui/Dialog";
-import { Badge, Button, Card, CopyButton, EmptyState, ErrorState, Loading, PageHeader, TextField, Td, Th, Toggle } from "../ui/primitives";
+import {
+  Badge,
+  Button,
+  Card,
+  CopyButton,
+  EmptyState,
+  ErrorState,
+  Loading,
+  PageHeader,
+  TextField,
+  Td,
+  Th,
+  Toggle,
+} from "../ui/primitives";
 
 type Listish<T> = T[] | { items: T[] };
 const items = <T,>(b: Listish<T>): T[] => (Array.isArray(b) ? b : (b?.items ?? []));
@@ -38,9 +51,14 @@ function WebhookForm({ onClose, initial }: { onClose: () => void; initial?: Webh
   if (create.data && !initial) {
     return (
       <Modal title="Webhook created" onClose={onClose} footer={<Button onClick={onClose}>Done</Button>}>
-        <p className="mb-3 text-sm">Copy the signing secret now — it is shown only once. Verify the <code>webhook-signature</code> header with it.</p>
+        <p className="mb-3 text-sm">
+          Copy the signing secret now — it is shown only once. Verify the <code>webhook-signature</code> header with it.
+        </p>
         <div className="flex items-center gap-2">
-          <code className="flex-1 truncate rounded bg-slate-100 px-2 py-1.5 font-mono text-xs dark:bg-slate-800" data-testid="webhook-secret">
+          <code
+            className="flex-1 truncate rounded bg-slate-100 px-2 py-1.5 font-mono text-xs dark:bg-slate-800"
+            data-testid="webhook-secret"
+          >
             {create.data.secret}
           </code>
           <CopyButton value={create.data.secret ?? ""} />
@@ -64,20 +82,34 @@ function WebhookForm({ onClose, initial }: { onClose: () => void; initial?: Webh
       }
     >
       <form id="webhook-form" onSubmit={submit} className="space-y-4" noValidate>
-        <TextField label="Endpoint URL" type="url" value={url} onChange={(e) => setUrl(e.target.value)} error={errors.url} placeholder="https://example.com/hooks/leadpulse" />
+        <TextField
+          label="Endpoint URL"
+          type="url"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          error={errors.url}
+          placeholder="https://example.com/hooks/leadpulse"
+        />
         <fieldset>
           <legend className="mb-2 text-sm font-medium text-slate-700 dark:text-slate-300">Events</legend>
           <div className="grid grid-cols-2 gap-2">
             {WEBHOOK_EVENTS.map((ev) => (
               <label key={ev} className="flex items-center gap-2 text-sm">
-                <input type="checkbox" className="rounded border-slate-300" checked={events.includes(ev)} onChange={(e) => setEvents(e.target.checked ? [...events, ev] : events.filter((x) => x !== ev))} />
+                <input
+                  type="checkbox"
+                  className="rounded border-slate-300"
+                  checked={events.includes(ev)}
+                  onChange={(e) => setEvents(e.target.checked ? [...events, ev] : events.filter((x) => x !== ev))}
+                />
                 <span className="font-mono text-xs">{ev}</span>
               </label>
             ))}
           </div>
           {errors.events && <p className="mt-1 text-xs text-rose-600">{errors.events}</p>}
         </fieldset>
-        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-rose-600">{errorMessage(create.error)}</p> : null}
+        {create.error && Object.keys(errors).length === 0 ? (
+          <p className="text-sm text-rose-600">{errorMessage(create.error)}</p>
+        ) : null}
       </form>
     </Modal>
   );
@@ -88,10 +120,12 @@ function Deliveries({ hook }: { hook: Webhook }) {
   const client = useQueryClient();
   const { data, error, isPending } = useQuery({
     queryKey: ["webhooks", hook.id, "deliveries"],
-    queryFn: async () => items(await request<Listish<WebhookDelivery>>(`/api/webhooks/${hook.id}/deliveries`, { query: { limit: 50 } })),
+    queryFn: async () =>
+      items(await request<Listish<WebhookDelivery>>(`/api/webhooks/${hook.id}/deliveries`, { query: { limit: 50 } })),
   });
   const redeliver = useMutation({
-    mutationFn: (id: number | string) => request(`/api/webhooks/${hook.id}/deliveries/${id}/redeliver`, { method: "POST" }),
+    mutationFn: (id: number | string) =>
+      request(`/api/webhooks/${hook.id}/deliveries/${id}/redeliver`, { method: "POST" }),
     onSuccess: () => {
       toast.success("Redelivery queued");
       void client.invalidateQueries({ queryKey: ["webhooks", hook.id, "deliveries"] });
@@ -113,12 +147,23 @@ function Deliveries({ hook }: { hook: Webhook }) {
               <div className="min-w-0">
                 <p className="font-mono text-xs">{d.eventType}</p>
                 <p className="truncate text-xs text-slate-500">
-                  {formatRelative(d.createdAt)} · {d.attempts ?? 0} attempt(s){d.responseCode ? ` · HTTP ${d.responseCode}` : ""}
+                  {formatRelative(d.createdAt)} · {d.attempts ?? 0} attempt(s)
+                  {d.responseCode ? ` · HTTP ${d.responseCode}` : ""}
                   {d.error ? ` · ${d.error}` : ""}
                 </p>
               </div>
               <div className="flex items-center gap-2">
-                <Badge className={d.status === "succeeded" ? "bg-emerald-50 text-emerald-700 ring-emerald-200" : d.status === "failed" ? "bg-rose-50 text-rose-700 ring-rose-200" : "bg-amber-50 text-amber-800 ring-amber-200"}>{d.status}</Badge>
+                <Badge
+                  className={
+                    d.status === "succeeded"
+                      ? "bg-emerald-50 text-emerald-700 ring-emerald-200"
+                      : d.status === "failed"
+                        ? "bg-rose-50 text-rose-700 ring-rose-200"
+                        : "bg-amber-50 text-amber-800 ring-amber-200"
+                  }
+                >
+                  {d.status}
+                </Badge>
                 <Button size="sm" variant="secondary" onClick={() => redeliver.mutate(d.id)}>
                   Redeliver
                 </Button>
@@ -138,13 +183,27 @@ export default function WebhooksPage() {
   const [selected, setSelected] = useState<Webhook | null>(null);
   const [editing, setEditing] = useState<Webhook | null>(null);
   const [deleting, setDeleting] = useState<Webhook | null>(null);
-  const list = useQuery({ queryKey: ["webhooks", "list"], queryFn: async () => items(await request<Listish<Webhook>>("/api/webhooks")) });
+  const list = useQuery({
+    queryKey: ["webhooks", "list"],
+    queryFn: async () => items(await request<Listish<Webhook>>("/api/webhooks")),
+  });
   const done = () => void client.invalidateQueries({ queryKey: ["webhooks"] });
-  const toggle = useMutation({ mutationFn: (w: Webhook) => request(`/api/webhooks/${w.id}`, { method: "PATCH", body: { active: !w.active } }), onSuccess: done, onError: (e) => toast.error(errorMessage(e)) });
-  const remove = useMutation({ mutationFn: (id: number) => request(`/api/webhooks/${id}`, { method: "DELETE" }), onSuccess: done });
+  const toggle = useMutation({
+    mutationFn: (w: Webhook) => request(`/api/webhooks/${w.id}`, { method: "PATCH", body: { active: !w.active } }),
+    onSuccess: done,
+    onError: (e) => toast.error(errorMessage(e)),
+  });
+  const remove = useMutation({
+    mutationFn: (id: number) => request(`/api/webhooks/${id}`, { method: "DELETE" }),
+    onSuccess: done,
+  });
   return (
     <>
-      <PageHeader title="Webhooks" description="Signed HTTP callbacks for lead and event changes, retried with backoff." actions={<Button onClick={() => setCreating(true)}>New webhook</Button>} />
+      <PageHeader
+        title="Webhooks"
+        description="Signed HTTP callbacks for lead and event changes, retried with backoff."
+        actions={<Button onClick={() => setCreating(true)}>New webhook</Button>}
+      />
       <div className="space-y-6">
         <Card title="Endpoints" bodyClassName="">
           {list.isPending ? (
@@ -203,7 +262,16 @@ export default function WebhooksPage() {
           confirmLabel="Delete"
           busy={remove.isPending}
           onCancel={() => setDeleting(null)}
-          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => { toast.success("Webhook deleted"); setDeleting(null); setSelected(null); }, onError: (e) => toast.error(errorMessage(e)) })}
+          onConfirm={() =>
+            remove.mutate(deleting.id, {
+              onSuccess: () => {
+                toast.success("Webhook deleted");
+                setDeleting(null);
+                setSelected(null);
+              },
+              onError: (e) => toast.error(errorMessage(e)),
+            })
+          }
         />
       )}
     </>

@@ -9,19 +9,39 @@ function useEscape(onClose: () => void) {
   }, [onClose]);
 }
 
-export function Modal({ title, onClose, children, footer }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode }) {
+export function Modal({
+  title,
+  onClose,
+  children,
+  footer,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   useEscape(onClose);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.querySelector<HTMLElement>("input,select,textarea,button")?.focus(), []);
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center p-4">
       <div className="absolute inset-0 bg-slate-950/50 backdrop-blur-[1px]" onClick={onClose} aria-hidden="true" />
-      <div ref={ref} role="dialog" aria-modal="true" aria-label={title} className="animate-fade-in relative w-full max-w-lg rounded-xl bg-white shadow-xl ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+      <div
+        ref={ref}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        className="animate-fade-in relative w-full max-w-lg rounded-xl bg-white shadow-xl ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800"
+      >
         <div className="border-b border-slate-100 px-5 py-4 dark:border-slate-800">
           <h2 className="text-base font-semibold">{title}</h2>
         </div>
         <div className="max-h-[70vh] overflow-y-auto px-5 py-4">{children}</div>
-        {footer && <div className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3 dark:border-slate-800">{footer}</div>}
+        {footer && (
+          <div className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3 dark:border-slate-800">
+            {footer}
+          </div>
+        )}
       </div>
     </div>
   );
@@ -62,14 +82,29 @@ export function ConfirmDialog({
   );
 }
 
-export function Drawer({ title, onClose, children, subtitle }: { title: ReactNode; subtitle?: ReactNode; onClose: () => void; children: ReactNode }) {
+export function Drawer({
+  title,
+  onClose,
+  children,
+  subtitle,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   useEscape(onClose);
   const ref = useRef<HTMLButtonElement>(null);
   useEffect(() => ref.current?.focus(), []);
   return (
     <div className="fixed inset-0 z-40 flex justify-end">
       <div className="absolute inset-0 bg-slate-950/40" onClick={onClose} aria-hidden="true" />
-      <aside role="dialog" aria-modal="true" aria-label="Lead details" className="animate-slide-in relative flex h-full w-full max-w-2xl flex-col bg-white shadow-2xl dark:bg-slate-900">
+      <aside
+        role="dialog"
+        aria-modal="true"
+        aria-label="Lead details"
+        className="animate-slide-in relative flex h-full w-full max-w-2xl flex-col bg-white shadow-2xl dark:bg-slate-900"
+      >
         <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-6 py-4 dark:border-slate-800">
           <div className="min-w-0">
             <h2 className="truncate text-lg font-semibold">{title}</h2>

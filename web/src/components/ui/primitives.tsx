@@ -1,4 +1,11 @@
-import { useId, useState, type ComponentProps, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import {
+  useId,
+  useState,
+  type ComponentProps,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+} from "react";
 import { errorMessage } from "../../lib/problem";
 
 type Variant = "primary" | "secondary" | "ghost" | "danger";
@@ -36,7 +43,19 @@ export function Button({
 const inputBase =
   "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500 focus:outline-none dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700";
 
-export function Field({ label, error, hint, children, htmlFor }: { label: string; error?: string; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+  htmlFor,
+}: {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  children: ReactNode;
+  htmlFor: string;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
@@ -54,7 +73,14 @@ export function Field({ label, error, hint, children, htmlFor }: { label: string
   );
 }
 
-export function TextField({ label, error, hint, id, className = "", ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string; hint?: ReactNode }) {
+export function TextField({
+  label,
+  error,
+  hint,
+  id,
+  className = "",
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string; hint?: ReactNode }) {
   const auto = useId();
   const inputId = id ?? auto;
   return (
@@ -74,7 +100,13 @@ export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInpu
   return <input className={`${inputBase} ${className}`} {...props} />;
 }
 
-export function SelectField({ label, error, id, children, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string }) {
+export function SelectField({
+  label,
+  error,
+  id,
+  children,
+  ...props
+}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string }) {
   const auto = useId();
   const selectId = id ?? auto;
   return (
@@ -86,9 +118,23 @@ export function SelectField({ label, error, id, children, ...props }: SelectHTML
   );
 }
 
-export function Card({ title, action, children, className = "", bodyClassName = "p-5" }: { title?: ReactNode; action?: ReactNode; children: ReactNode; className?: string; bodyClassName?: string }) {
+export function Card({
+  title,
+  action,
+  children,
+  className = "",
+  bodyClassName = "p-5",
+}: {
+  title?: ReactNode;
+  action?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  bodyClassName?: string;
+}) {
   return (
-    <section className={`rounded-xl bg-white shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800 ${className}`}>
+    <section
+      className={`rounded-xl bg-white shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800 ${className}`}
+    >
       {(title || action) && (
         <header className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3.5 dark:border-slate-800">
           <h2 className="text-sm font-semibold text-slate-900 dark:text-slate-100">{title}</h2>
@@ -101,7 +147,13 @@ export function Card({ title, action, children, className = "", bodyClassName = 
 }
 
 export function Badge({ children, className = "" }: { children: ReactNode; className?: string }) {
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium capitalize ring-1 ring-inset ${className}`}>{children}</span>;
+  return (
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium capitalize ring-1 ring-inset ${className}`}
+    >
+      {children}
+    </span>
+  );
 }
 
 export function Spinner({ className = "h-5 w-5" }: { className?: string }) {
@@ -113,7 +165,15 @@ export function Spinner({ className = "h-5 w-5" }: { className?: string }) {
   );
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
       <div>
@@ -127,7 +187,10 @@ export function PageHeader({ title, description, actions }: { title: string; des
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
-    <div role="status" className="flex items-center justify-center gap-2 py-10 text-sm text-slate-500 dark:text-slate-400">
+    <div
+      role="status"
+      className="flex items-center justify-center gap-2 py-10 text-sm text-slate-500 dark:text-slate-400"
+    >
       <Spinner className="h-4 w-4" /> {label}
     </div>
   );
@@ -137,7 +200,14 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   return (
     <div className="flex flex-col items-center justify-center px-6 py-12 text-center">
       <div className="mb-3 flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-400 dark:bg-slate-800">
-        <svg viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+        <svg
+          viewBox="0 0 24 24"
+          className="h-5 w-5"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+          aria-hidden="true"
+        >
           <path d="M3 7h18M3 12h18M3 17h10" strokeLinecap="round" />
         </svg>
       </div>
@@ -149,7 +219,10 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   return (
-    <div role="alert" className="m-4 flex items-center justify-between gap-3 rounded-lg bg-rose-50 px-4 py-3 text-sm text-rose-800 ring-1 ring-rose-200 dark:bg-rose-950 dark:text-rose-200 dark:ring-rose-900">
+    <div
+      role="alert"
+      className="m-4 flex items-center justify-between gap-3 rounded-lg bg-rose-50 px-4 py-3 text-sm text-rose-800 ring-1 ring-rose-200 dark:bg-rose-950 dark:text-rose-200 dark:ring-rose-900"
+    >
       <span>{errorMessage(error)}</span>
       {onRetry && (
         <Button size="sm" variant="secondary" onClick={onRetry}>
@@ -160,7 +233,17 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-export function Toggle({ checked, onChange, label, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean }) {
+export function Toggle({
+  checked,
+  onChange,
+  label,
+  disabled,
+}: {
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  label: string;
+  disabled?: boolean;
+}) {
   return (
     <button
       type="button"
@@ -171,7 +254,9 @@ export function Toggle({ checked, onChange, label, disabled }: { checked: boolea
       onClick={() => onChange(!checked)}
       className={`relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors disabled:opacity-50 ${checked ? "bg-brand-600" : "bg-slate-300 dark:bg-slate-700"}`}
     >
-      <span className={`inline-block h-4 w-4 transform rounded-full bg-white shadow transition-transform ${checked ? "translate-x-4.5" : "translate-x-0.5"}`} />
+      <span
+        className={`inline-block h-4 w-4 transform rounded-full bg-white shadow transition-transform ${checked ? "translate-x-4.5" : "translate-x-0.5"}`}
+      />
     </button>
   );
 }
@@ -206,7 +291,10 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
 export function CodeBlock({ code, label }: { code: string; label: string }) {
   return (
     <div className="relative">
-      <pre aria-label={label} className="overflow-x-auto rounded-lg bg-slate-950 p-4 pr-20 text-xs leading-relaxed text-slate-100 ring-1 ring-slate-800">
+      <pre
+        aria-label={label}
+        className="overflow-x-auto rounded-lg bg-slate-950 p-4 pr-20 text-xs leading-relaxed text-slate-100 ring-1 ring-slate-800"
+      >
         <code>{code}</code>
       </pre>
       <div className="absolute top-2 right-2">
@@ -217,7 +305,14 @@ export function CodeBlock({ code, label }: { code: string; label: string }) {
 }
 
 export function Th({ children, className = "" }: { children?: ReactNode; className?: string }) {
-  return <th scope="col" className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400 ${className}`}>{children}</th>;
+  return (
+    <th
+      scope="col"
+      className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400 ${className}`}
+    >
+      {children}
+    </th>
+  );
 }
 
 export function Td({ children, className = "" }: { children?: ReactNode; className?: string }) {
