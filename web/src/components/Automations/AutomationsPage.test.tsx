@@ -1,8 +1,9 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockFetch, renderApp } from "../../test/render";
-import AutomationsPage, { draftToBody, toDraft } from "./AutomationsPage";
+import { mockFetch, problem, renderApp } from "../../test/render";
+import { draftToBody, toDraft } from "./AutomationForm";
+import AutomationsPage from "./AutomationsPage";
 
 describe("automation form", () => {
   it("builds the API body per action", () => {
@@ -53,15 +54,9 @@ describe("automation form", () => {
       if (url.startsWith("/api/automations") && method === "GET")
         return { body: { items: [], total: 0, limit: 200, offset: 0 } };
       if (url === "/api/automations" && method === "POST")
-        return {
-          status: 422,
-          contentType: "application/problem+json",
-          body: {
-            status: 422,
-            detail: "Invalid slack config",
-            errors: [{ loc: "body.config.webhookUrl", msg: "must be an https URL", type: "value_error" }],
-          },
-        };
+        return problem(422, "Invalid slack config", [
+          ["body.config.webhookUrl", "must be an https URL", "value_error"],
+        ]);
       return undefined;
     });
     renderApp(<AutomationsPage />, { path: "/app/automations", route: "/app/automations" });

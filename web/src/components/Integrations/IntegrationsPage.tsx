@@ -1,10 +1,9 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, data, request } from "../../api/http";
 import { useAuth } from "../../lib/auth";
 import { errorMessage } from "../../lib/problem";
 import { useToast } from "../../lib/toast";
 import { Button, Card, CodeBlock, CopyButton, Loading, PageHeader } from "../ui/primitives";
+import { useCreateSecretKey, useSendTestEvent } from "./hooks";
 import { curlExample, pythonExample, scriptSnippet } from "./snippets";
 
 function KeyRow({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -27,34 +26,23 @@ function KeyRow({ label, value, testId }: { label: string; value: string; testId
 export default function IntegrationsPage() {
   const { project } = useAuth();
   const toast = useToast();
-  const client = useQueryClient();
   const origin = window.location.origin;
   const [secret, setSecret] = useState<string | null>(null);
-  const createSecret = useMutation({
-    mutationFn: async () => data(await api.POST("/api/auth/generate-api-key", { body: { type: "secret" } })),
-    onSuccess: (k) => {
-      setSecret(k.apiKey);
-      toast.success("Secret key created — copy it now");
-    },
-    onError: (e) => toast.error(errorMessage(e)),
-  });
-  const testEvent = useMutation({
-    mutationFn: () =>
-      request<{ leadId: number }>("/api/ingest/event", {
-        method: "POST",
-        body: {
-          apiKey: project?.publishableKey,
-          event: "page_view",
-          anonymousId: `integration-test-${Date.now().toString(36)}`,
-          properties: { path: "/integration-test", source: "dashboard" },
-        },
-      }),
-    onSuccess: (r) => {
-      toast.success(`Test event accepted (lead #${r.leadId})`);
-      void client.invalidateQueries({ queryKey: ["leads"] });
-    },
-    onError: (e) => toast.error(errorMessage(e)),
-  });
+  const createSecret = useCreateSecretKey();
+  const testEvent = useSendTestEvent(project?.publishableKey);
+  const createKey = () =>
+    createSecret.mutate(undefined, {
+      onSuccess: (k) => {
+        setSecret(k.apiKey);
+        toast.success("Secret key created — copy it now");
+      },
+      onError: (e) => toast.error(errorMessage(e)),
+    });
+  const sendTest = () =>
+    testEvent.mutate(undefined, {
+      onSuccess: (r) => toast.success(`Test event accepted (lead #${r.leadId})`),
+      onError: (e) => toast.error(errorMessage(e)),
+    });
   if (!project) return <Loading />;
   const pk = project.publishableKey ?? "";
 
@@ -85,7 +73,7 @@ export default function IntegrationsPage() {
                   </p>
                 </>
               ) : (
-                <Button variant="secondary" onClick={() => createSecret.mutate()} busy={createSecret.isPending}>
+                <Button variant="secondary" onClick={createKey} busy={createSecret.isPending}>
                   Create secret key
                 </Button>
               )}
@@ -97,7 +85,7 @@ export default function IntegrationsPage() {
             Sends a <code>page_view</code> with your publishable key through the SDK endpoint, exactly as your site
             would.
           </p>
-          <Button onClick={() => testEvent.mutate()} busy={testEvent.isPending}>
+          <Button onClick={sendTest} busy={testEvent.isPending}>
             Send test event
           </Button>
         </Card>

@@ -2,28 +2,12 @@ import { useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { useAuth } from "../../lib/auth";
 import { LiveStatusContext, useLiveUpdates, type LiveStatus } from "../../lib/live";
+import { Icon } from "../ui/primitives";
 import { Logo } from "./Logo";
+import nav from "./nav.json";
 
-const NAV: { to: string; label: string; icon: string }[] = [
-  { to: "/app", label: "Dashboard", icon: "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z" },
-  { to: "/app/leads", label: "Leads", icon: "M16 11a4 4 0 1 0-8 0 4 4 0 0 0 8 0zM4 21a8 8 0 0 1 16 0" },
-  { to: "/app/events", label: "Events", icon: "M3 12h4l3-8 4 16 3-8h4" },
-  { to: "/app/rules", label: "Scoring rules", icon: "M4 6h16M4 12h10M4 18h6" },
-  { to: "/app/automations", label: "Automations", icon: "M13 2 3 14h9l-1 8 10-12h-9z" },
-  {
-    to: "/app/webhooks",
-    label: "Webhooks",
-    icon: "M10 13a5 5 0 0 0 7 0l3-3a5 5 0 0 0-7-7l-1 1m-1 7a5 5 0 0 0-7 0l-3 3a5 5 0 0 0 7 7l1-1",
-  },
-  { to: "/app/simulator", label: "Simulator", icon: "M5 3l14 9-14 9z" },
-  { to: "/app/integrations", label: "Integrations", icon: "M8 9l-4 3 4 3m8-6 4 3-4 3M14 5l-4 14" },
-  { to: "/app/system", label: "System health", icon: "M22 12h-4l-3 9L9 3l-3 9H2" },
-  {
-    to: "/app/settings",
-    label: "Settings",
-    icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM19 12l2-1-1-3-2 .5-1.5-1.5.5-2-3-1-1 2h-2l-1-2-3 1 .5 2L6 7.5 4 7 3 10l2 1v2l-2 1 1 3 2-.5 1.5 1.5-.5 2 3 1 1-2h2l1 2 3-1-.5-2 1.5-1.5 2 .5 1-3-2-1z",
-  },
-];
+/** The main navigation: path, label and icon (a 24×24 line drawing) of every screen. */
+const NAV: { to: string; label: string; icon: string }[] = nav;
 
 const STATUS: Record<LiveStatus, { dot: string; text: string }> = {
   connected: { dot: "bg-emerald-500", text: "Live" },
@@ -67,18 +51,7 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
               }`
             }
           >
-            <svg
-              viewBox="0 0 24 24"
-              className="h-4.5 w-4.5 shrink-0"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="1.8"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-              aria-hidden="true"
-            >
-              <path d={item.icon} />
-            </svg>
+            <Icon path={item.icon} className="h-4.5 w-4.5 shrink-0" strokeWidth={1.8} />
             {item.label}
           </NavLink>
         ))}
@@ -132,16 +105,7 @@ export function AppShell() {
               onClick={() => setOpen(true)}
               aria-label="Open navigation"
             >
-              <svg
-                viewBox="0 0 24 24"
-                className="h-5 w-5"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="2"
-                aria-hidden="true"
-              >
-                <path d="M4 6h16M4 12h16M4 18h16" strokeLinecap="round" />
-              </svg>
+              <Icon path="M4 6h16M4 12h16M4 18h16" />
             </button>
             <div className="lg:hidden">
               <Logo compact />

@@ -2,7 +2,8 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { mockFetch, renderApp } from "../../test/render";
-import { LeadDrawer, scoreSeries } from "./LeadDrawer";
+import { LeadDrawer } from "./LeadDrawer";
+import { scoreSeries } from "./LeadSections";
 
 const lead = {
   id: 7,

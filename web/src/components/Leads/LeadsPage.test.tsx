@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockFetch, renderApp } from "../../test/render";
+import { mockFetch, problem, renderApp } from "../../test/render";
 import LeadsPage from "./LeadsPage";
 
 const lead = {
@@ -59,11 +59,7 @@ describe("Leads page", () => {
     const { unmount } = renderApp(<LeadsPage />, { path: "/app/leads", route: "/app/leads" });
     expect(await screen.findByText("No leads yet")).toBeInTheDocument();
     unmount();
-    mockFetch(() => ({
-      status: 503,
-      contentType: "application/problem+json",
-      body: { status: 503, detail: "Database unavailable" },
-    }));
+    mockFetch(() => problem(503, "Database unavailable"));
     renderApp(<LeadsPage />, { path: "/app/leads", route: "/app/leads" });
     expect(await screen.findByRole("alert")).toHaveTextContent("Database unavailable");
   });

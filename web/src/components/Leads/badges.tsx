@@ -40,3 +40,15 @@ export function IdentityBadge({ identified }: { identified: boolean }) {
     </Badge>
   );
 }
+
+/** A lead's score, big, under a small "Score" label. */
+export function ScoreFigure({ score, testId, large = false }: { score: number; testId: string; large?: boolean }) {
+  return (
+    <div>
+      <p className="text-xs text-slate-500 dark:text-slate-400">Score</p>
+      <p className={`${large ? "text-5xl" : "text-4xl"} font-semibold tabular-nums`} data-testid={testId}>
+        {score}
+      </p>
+    </div>
+  );
+}

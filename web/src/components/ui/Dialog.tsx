@@ -1,25 +1,20 @@
-import { useEffect, useRef, type ReactNode } from "react";
+/** Overlays: a modal frame, the one form dialog every create/edit form uses, confirm, drawer. */
+import { useEffect, useRef, type FormEvent, type ReactNode } from "react";
+import { errorMessage, fieldErrors } from "../../lib/problem";
 import { Button } from "./primitives";
 
 function useEscape(onClose: () => void) {
   useEffect(() => {
-    const handler = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    const handler = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+    };
     window.addEventListener("keydown", handler);
     return () => window.removeEventListener("keydown", handler);
   }, [onClose]);
 }
 
-export function Modal({
-  title,
-  onClose,
-  children,
-  footer,
-}: {
-  title: string;
-  onClose: () => void;
-  children: ReactNode;
-  footer?: ReactNode;
-}) {
+/** A centred dialog; its children are a `DialogBody` and, optionally, a `DialogFooter`. */
+export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   useEscape(onClose);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.querySelector<HTMLElement>("input,select,textarea,button")?.focus(), []);
@@ -36,14 +31,65 @@ export function Modal({
         <div className="border-b border-slate-100 px-5 py-4 dark:border-slate-800">
           <h2 className="text-base font-semibold">{title}</h2>
         </div>
-        <div className="max-h-[70vh] overflow-y-auto px-5 py-4">{children}</div>
-        {footer && (
-          <div className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3 dark:border-slate-800">
-            {footer}
-          </div>
-        )}
+        {children}
       </div>
     </div>
+  );
+}
+
+export function DialogBody({ children, className = "" }: { children: ReactNode; className?: string }) {
+  return <div className={`max-h-[70vh] overflow-y-auto px-5 py-4 ${className}`}>{children}</div>;
+}
+
+export function DialogFooter({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3 dark:border-slate-800">{children}</div>
+  );
+}
+
+/**
+ * The create/edit form of every CRUD page: "New <noun>" / "Edit <noun>", the fields, the API's
+ * error when no field shows it, Cancel and submit ("Create" / "Save", which also names the form).
+ */
+export function FormDialog({
+  noun,
+  editing,
+  save,
+  onSubmit,
+  onClose,
+  children,
+}: {
+  noun: string;
+  editing: boolean;
+  /** The form's mutation: busy while pending; its error's fields are shown by the fields. */
+  save: { isPending: boolean; error: unknown };
+  onSubmit: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit();
+  };
+  const label = editing ? "Save" : "Create";
+  const unplaced = !!save.error && Object.keys(fieldErrors(save.error)).length === 0;
+  return (
+    <Modal title={`${editing ? "Edit" : "New"} ${noun}`} onClose={onClose}>
+      <form onSubmit={submit} aria-label={label} noValidate>
+        <DialogBody className="space-y-4">
+          {children}
+          {unplaced && <p className="text-sm text-rose-600">{errorMessage(save.error)}</p>}
+        </DialogBody>
+        <DialogFooter>
+          <Button variant="secondary" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" busy={save.isPending}>
+            {label}
+          </Button>
+        </DialogFooter>
+      </form>
+    </Modal>
   );
 }
 
@@ -63,21 +109,18 @@ export function ConfirmDialog({
   busy?: boolean;
 }) {
   return (
-    <Modal
-      title={title}
-      onClose={onCancel}
-      footer={
-        <>
-          <Button variant="secondary" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={onConfirm} busy={busy}>
-            {confirmLabel}
-          </Button>
-        </>
-      }
-    >
-      <div className="text-sm text-slate-600 dark:text-slate-300">{message}</div>
+    <Modal title={title} onClose={onCancel}>
+      <DialogBody>
+        <div className="text-sm text-slate-600 dark:text-slate-300">{message}</div>
+      </DialogBody>
+      <DialogFooter>
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button variant="danger" onClick={onConfirm} busy={busy}>
+          {confirmLabel}
+        </Button>
+      </DialogFooter>
     </Modal>
   );
 }
