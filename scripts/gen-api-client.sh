@@ -3,7 +3,7 @@
 # web/src/api/openapi.json and web/src/api/schema.d.ts (both committed, never edited by hand).
 # Deterministic: the document is built under fixed settings, without the caller's LEADPULSE_*
 # variables or .env (scripts/openapi_document.py), and typed by the pinned openapi-typescript.
-# The drift test (tests/integration/test_api_client_drift.py) fails until this has been run.
+# The drift test (tests/integration/test_api_client_contract.py) fails until this has been run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -x .venv/bin/python ]]; then

@@ -1,7 +1,7 @@
 """Build the app's OpenAPI document the same way every time; write it where the web app reads it.
 
 Used by ``scripts/gen-api-client.sh`` (``make api-client``) and by the drift test
-(``tests/integration/test_api_client_drift.py``), so both see the same document: fixed test
+(``tests/integration/test_api_client_contract.py``), so both see the same document: fixed test
 settings, no ``LEADPULSE_*`` variable or ``.env`` file of the caller, a throw-away data dir
 (nothing is connected or migrated), keys in the app's order, two-space indent, final newline.
 
