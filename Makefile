@@ -6,6 +6,9 @@ UV := .uv/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
+# The dashboard's node_modules, (re)installed from the lock file when it changes.
+WEB_DEPS := web/node_modules/.package-lock.json
+PY_LINTED := src tests $(wildcard bench) scripts/openapi_document.py
 
 .PHONY: install install-dev run test test-fast lint format bench services web web-test api-client chromium clean
 
@@ -36,23 +39,28 @@ test: install-dev services chromium ## Run the whole suite: unit, SQLite, Postgr
 web: ## Build the dashboard into web/dist (needs Node.js 20+)
 	scripts/build-web.sh
 
-web-test: ## Dashboard unit tests (vitest + Testing Library)
-	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm test
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 
-api-client: install-dev ## Regenerate web/src/api/{openapi.json,schema.d.ts} from the app
+web-test: $(WEB_DEPS) ## Dashboard unit tests (vitest + Testing Library)
+	cd web && npm test
+
+api-client: install-dev $(WEB_DEPS) ## Regenerate web/src/api/{openapi.json,schema.d.ts} from the app (deterministic)
 	scripts/gen-api-client.sh
 
 test-fast: install-dev ## Unit tests and SQLite only
 	$(VENV)/bin/pytest -m "not postgres and not redis and not browser"
 
-lint: install-dev ## ruff (lint + format check) and mypy --strict on src/
-	$(VENV)/bin/ruff check src tests $(wildcard bench)
-	$(VENV)/bin/ruff format --check src tests $(wildcard bench)
+lint: install-dev $(WEB_DEPS) ## ruff (lint + format check), mypy --strict on src/; dashboard: tsc -b, ESLint, Prettier
+	$(VENV)/bin/ruff check $(PY_LINTED)
+	$(VENV)/bin/ruff format --check $(PY_LINTED)
 	$(VENV)/bin/mypy
+	cd web && npm run --silent lint
 
-format: install-dev
-	$(VENV)/bin/ruff format src tests $(wildcard bench)
-	$(VENV)/bin/ruff check --fix src tests $(wildcard bench)
+format: install-dev $(WEB_DEPS)
+	$(VENV)/bin/ruff format $(PY_LINTED)
+	$(VENV)/bin/ruff check --fix $(PY_LINTED)
+	cd web && npm run --silent format
 
 bench: install-dev services ## Benchmarks against a baseline measured in the same run (BENCH_ARGS="--quick --backend sqlite")
 	bench/ensure-tools.sh

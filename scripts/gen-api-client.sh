@@ -1,32 +1,19 @@
 #!/usr/bin/env bash
-# Regenerate the dashboard's typed API client from the app's OpenAPI document.
-# Writes web/src/api/openapi.json and web/src/api/schema.d.ts (both committed, never hand-edited).
+# Regenerate the dashboard's typed API client from the app's OpenAPI document:
+# web/src/api/openapi.json and web/src/api/schema.d.ts (both committed, never edited by hand).
+# Deterministic: the document is built under fixed settings, without the caller's LEADPULSE_*
+# variables or .env (scripts/openapi_document.py), and typed by the pinned openapi-typescript.
+# The drift test (tests/integration/test_api_client_contract.py) fails until this has been run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-LEADPULSE_GEN_DIR="$tmp" .venv/bin/python - <<'PY'
-import json
-import os
-from pathlib import Path
-
-from leadpulse.api.app import create_app
-from leadpulse.bootstrap import build_container
-from leadpulse.config import Settings
-
-data = Path(os.environ["LEADPULSE_GEN_DIR"])
-settings = Settings(
-    env="test",
-    data_dir=data,
-    database_url=f"sqlite:///{data / 'openapi.db'}",
-    jwt_secret="openapi-generation-" + "x" * 32,
-    _env_file=None,
-)
-app = create_app(build_container(settings), auto_migrate=False)
-target = Path("web/src/api/openapi.json")
-target.write_text(json.dumps(app.openapi(), indent=2, sort_keys=False) + "\n")
-print(f"wrote {target} ({len(app.openapi()['paths'])} paths)")
-PY
+if [[ ! -x .venv/bin/python ]]; then
+  echo "gen-api-client: no .venv yet; run 'make api-client' (it installs it first)." >&2
+  exit 1
+fi
+PYTHONHASHSEED=0 .venv/bin/python scripts/openapi_document.py web/src/api/openapi.json
 cd web
-if [[ ! -d node_modules ]]; then npm ci --no-audit --no-fund --loglevel=error; fi
-npx --no-install openapi-typescript src/api/openapi.json -o src/api/schema.d.ts
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npx --no-install openapi-typescript src/api/openapi.json -o src/api/schema.d.ts.tmp
+mv src/api/schema.d.ts.tmp src/api/schema.d.ts

@@ -25,6 +25,7 @@ from leadpulse.automations import routes as automations_routes
 from leadpulse.container import Container
 from leadpulse.ingest import routes as ingest_routes
 from leadpulse.leads import routes as leads_routes
+from leadpulse.live import routes as live_routes
 from leadpulse.live import server as live_server
 from leadpulse.projects import routes as projects_routes
 from leadpulse.rules import routes as rules_routes
@@ -49,6 +50,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     analytics_routes.router,
     admin_routes.router,
     sdk_routes.router,
+    live_routes.router,
 )
 
 

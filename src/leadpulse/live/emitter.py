@@ -1,4 +1,4 @@
-"""The live-update port: ``Emitter.emit(event, data, project_id)`` to one project's room.
+"""The live-update port: ``Emitter.emit(frame, project_id)`` to one project's room.
 
 Adapters, chosen per process by :func:`emitter_for`:
 
@@ -15,11 +15,12 @@ the container (by ``live.server.wrap``) after the features are installed.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 import socketio
 
 from leadpulse.container import Container
+from leadpulse.live.frames import LiveFrame
 from leadpulse.live.presence import Presence, presence_for
 
 
@@ -29,9 +30,13 @@ def room(project_id: int) -> str:
 
 
 class Emitter(Protocol):
-    """Send one event to the clients of one project."""
+    """Send one frame (as its event) to the clients of one project.
 
-    async def emit(self, event: str, data: dict[str, Any], project_id: int) -> None: ...
+    Adapters serialise the frame only when someone listens: most projects have no dashboard
+    open most of the time.
+    """
+
+    async def emit(self, frame: LiveFrame, project_id: int) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -43,10 +48,10 @@ class ServerEmitter:
         self.server = server
         self.presence = presence
 
-    async def emit(self, event: str, data: dict[str, Any], project_id: int) -> None:
-        """Send ``event`` to the project's room, if anyone listens."""
+    async def emit(self, frame: LiveFrame, project_id: int) -> None:
+        """Send the frame to the project's room, if anyone listens."""
         if await self.presence.listening(project_id):
-            await self.server.emit(event, data, room=room(project_id))
+            await self.server.emit(frame.EVENT, frame.payload(), room=room(project_id))
 
     async def close(self) -> None:
         """Nothing to release: the server is closed with the API."""
@@ -59,10 +64,12 @@ class RedisEmitter:
         self.manager = socketio.AsyncRedisManager(url, channel=channel, write_only=True)
         self.presence = presence
 
-    async def emit(self, event: str, data: dict[str, Any], project_id: int) -> None:
-        """Publish ``event`` for the project's room, if anyone listens."""
+    async def emit(self, frame: LiveFrame, project_id: int) -> None:
+        """Publish the frame for the project's room, if anyone listens."""
         if await self.presence.listening(project_id):
-            await self.manager.emit(event, data, room=room(project_id), namespace="/")
+            await self.manager.emit(
+                frame.EVENT, frame.payload(), room=room(project_id), namespace="/"
+            )
 
     async def close(self) -> None:
         """Close the Redis connection, if one was opened."""
@@ -78,7 +85,7 @@ class RedisEmitter:
 class NullEmitter:
     """Drop events: no server in this process and no Redis to reach one."""
 
-    async def emit(self, event: str, data: dict[str, Any], project_id: int) -> None:
+    async def emit(self, frame: LiveFrame, project_id: int) -> None:
         """Do nothing."""
 
     async def close(self) -> None:

@@ -45,7 +45,7 @@ async def _expect_journey_scored(client: LiveClient) -> dict[str, Any]:
     assert [data["newScore"] for _, data in frames[:3]] == [5, 25, 75]
     assert [data["eventType"] for _, data in frames[:3]] == list(JOURNEY)
     lead: dict[str, Any] = frames[3][1]
-    assert (lead["score"], lead["stage"], lead["previousScore"]) == (75, "hot", 0)
+    assert (lead["currentScore"], lead["leadStage"], lead["previousScore"]) == (75, "hot", 0)
     return lead
 
 
@@ -72,7 +72,7 @@ async def test_embedded_worker_updates_only_the_projects_dashboard(
     assert lead["id"] == ingested[0][1]["leadId"]
     await _ingest(live, key_b, "visitor-b", ("page_view",))  # B's sentinel, sent last
     name, data = await client_b.next()
-    assert (name, data["id"]) == ("newEvent", "visitor-b-page_view")
+    assert (name, data["eventId"]) == ("newEvent", "visitor-b-page_view")
 
 
 async def _wait_for_subscriber(url: str, channel: str) -> None:
@@ -120,4 +120,4 @@ async def test_worker_process_updates_dashboards_through_redis(
     await _expect_journey_scored(client_a)
     await _ingest(live, key_b, "visitor-b", ("page_view",))  # B's sentinel, sent last
     name, data = await client_b.next()
-    assert (name, data["id"]) == ("newEvent", "visitor-b-page_view")
+    assert (name, data["eventId"]) == ("newEvent", "visitor-b-page_view")

@@ -98,7 +98,7 @@ async def test_client_receives_its_projects_events_in_order(
         "leadUpdated",
     ]
     assert received[0][1] == {
-        "id": "evt-1",
+        "eventId": "evt-1",
         "leadId": 7,
         "eventType": "page_view",
         "anonymousId": "anon-1",
@@ -122,8 +122,8 @@ async def test_client_receives_its_projects_events_in_order(
         "anonymousId": "anon-1",
         "email": None,
         "name": None,
-        "score": 45,
-        "stage": "warm",
+        "currentScore": 45,
+        "leadStage": "warm",
         "velocityScore": 3,
         "eventsLast24h": 3,
         "lastEventAt": "2026-11-28T09:30:00+00:00",
@@ -160,8 +160,8 @@ def scored_payload(lead_id: int) -> dict[str, Any]:
         "anonymousId": "anon-1",
         "email": None,
         "name": None,
-        "score": 45,
-        "stage": "warm",
+        "currentScore": 45,
+        "leadStage": "warm",
         "velocityScore": 3,
         "eventsLast24h": 3,
         "lastEventAt": "2026-11-28T09:30:00+00:00",
@@ -210,7 +210,7 @@ async def test_merges_and_automation_executions_are_emitted(
                 "action": "webhook",
                 "status": "succeeded",
                 "responseCode": 204,
-                "executedAt": "2026-11-28T09:30:00+00:00",
+                "finishedAt": "2026-11-28T09:30:00+00:00",
             },
         ),
     ]
@@ -302,7 +302,7 @@ async def test_worker_process_reaches_clients_through_redis(
 
     assert await client_a.take(2) == [
         ("scoreMutation", worker_mutation()),
-        ("leadUpdated", {**scored_payload(lead_id=41), "score": 50}),
+        ("leadUpdated", {**scored_payload(lead_id=41), "currentScore": 50}),
     ]
     # The worker sent B's sentinel last: B gets it and nothing of A's before it.
     assert await client_b.next() == ("leadUpdated", scored_payload(lead_id=42))

@@ -39,11 +39,14 @@ async def test_poison_event_retries_then_dead_letters_and_replay_scores_it_once(
     await send(account.publishable_key, "signup", sick)
     good = await send(account.publishable_key, "signup", healthy)
 
+    before = utcnow()
     await worker.drain()  # first attempt fails; the healthy lead is scored anyway
     async with db.sessions() as session:
         job = await session.get(LeadJob, bad["leadId"])
         healthy_lead = await session.get(Lead, good["leadId"])
-    assert job is not None and job.attempts == 1 and job.run_at > utcnow()
+    # backoff: at least base × 0.5 (jitter) after the failure, which came after `before`
+    assert job is not None and job.attempts == 1
+    assert job.run_at >= before + timedelta(seconds=0.5)
     assert "exploded" in (job.last_error or "")
     assert healthy_lead is not None and healthy_lead.score == 20
 

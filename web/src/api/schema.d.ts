@@ -1004,6 +1004,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live/frames": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live frame types, by example
+         * @description Return one example of every Socket.IO frame (connect to ``/socket.io`` with
+         *     ``auth: {token: <JWT>}`` to receive them for your project).
+         */
+        get: operations["frames_api_live_frames_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1047,6 +1068,29 @@ export interface components {
              * @default true
              */
             active: boolean;
+        };
+        /**
+         * AutomationExecutedFrame
+         * @description An automation execution finished (``ExecutionRead`` names, plus its action).
+         */
+        AutomationExecutedFrame: {
+            /** Id */
+            id: number;
+            /** Automationid */
+            automationId: number;
+            /** Leadid */
+            leadId: number;
+            /** Action */
+            action: string;
+            /** Status */
+            status: string;
+            /** Responsecode */
+            responseCode: number | null;
+            /**
+             * Finishedat
+             * Format: date-time
+             */
+            finishedAt: string;
         };
         /** AutomationLogOut */
         AutomationLogOut: {
@@ -1514,6 +1558,23 @@ export interface components {
             };
         };
         /**
+         * LeadMergedFrame
+         * @description Identity resolution merged lead ``mergedId`` into lead ``survivorId``.
+         */
+        LeadMergedFrame: {
+            /** Survivorid */
+            survivorId: number;
+            /** Mergedid */
+            mergedId: number;
+            /** Email */
+            email: string;
+            /**
+             * Mergedat
+             * Format: date-time
+             */
+            mergedAt: string;
+        };
+        /**
          * LeadRead
          * @description A lead; a merged lead has ``mergedInto`` set (and a ``Location`` header to it).
          */
@@ -1584,6 +1645,34 @@ export interface components {
              */
             email?: string | null;
         };
+        /**
+         * LeadUpdatedFrame
+         * @description A lead after a scoring transaction (``LeadListItem`` names) and what it was before.
+         */
+        LeadUpdatedFrame: {
+            /** Id */
+            id: number;
+            /** Anonymousid */
+            anonymousId: string | null;
+            /** Email */
+            email: string | null;
+            /** Name */
+            name: string | null;
+            /** Currentscore */
+            currentScore: number;
+            /** Leadstage */
+            leadStage: string;
+            /** Velocityscore */
+            velocityScore: number;
+            /** Eventslast24H */
+            eventsLast24h: number;
+            /** Lasteventat */
+            lastEventAt: string | null;
+            /** Previousscore */
+            previousScore: number;
+            /** Previousstage */
+            previousStage: string;
+        };
         /** LeaderboardItem */
         LeaderboardItem: {
             /** Id */
@@ -1622,6 +1711,17 @@ export interface components {
             /** Rank */
             rank: number;
         };
+        /**
+         * LiveFrames
+         * @description Every Socket.IO event a dashboard receives, by name, with the type of its payload.
+         */
+        LiveFrames: {
+            newEvent: components["schemas"]["NewEventFrame"];
+            scoreMutation: components["schemas"]["ScoreMutationFrame"];
+            leadUpdated: components["schemas"]["LeadUpdatedFrame"];
+            leadMerged: components["schemas"]["LeadMergedFrame"];
+            automationExecuted: components["schemas"]["AutomationExecutedFrame"];
+        };
         /** LoginIn */
         LoginIn: {
             /**
@@ -1632,12 +1732,29 @@ export interface components {
             /** Password */
             password: string;
         };
-        /** LoginOut */
-        LoginOut: {
-            /** Token */
-            token: string;
-            user: components["schemas"]["UserOut"];
-            project: components["schemas"]["ProjectBrief"];
+        /**
+         * NewEventFrame
+         * @description An event accepted by ingest (``EventRead`` names; plus the visitor's anonymous id).
+         */
+        NewEventFrame: {
+            /** Eventid */
+            eventId: string;
+            /** Leadid */
+            leadId: number;
+            /** Eventtype */
+            eventType: string;
+            /** Anonymousid */
+            anonymousId: string | null;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Receivedat
+             * Format: date-time
+             */
+            receivedAt: string;
         };
         /** Page[AutomationRead] */
         Page_AutomationRead_: {
@@ -1905,6 +2022,35 @@ export interface components {
             points?: number | null;
             /** Active */
             active?: boolean | null;
+        };
+        /**
+         * ScoreMutationFrame
+         * @description One score-history row (``ScoreMutationOut`` / ``HistoryRow`` names).
+         */
+        ScoreMutationFrame: {
+            /** Id */
+            id: number;
+            /** Leadid */
+            leadId: number;
+            /** Cause */
+            cause: string;
+            /** Eventid */
+            eventId: string | null;
+            /** Eventtype */
+            eventType: string | null;
+            /** Ruleid */
+            ruleId: number | null;
+            /** Oldscore */
+            oldScore: number;
+            /** Newscore */
+            newScore: number;
+            /** Delta */
+            delta: number;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
         };
         /** ScoreMutationOut */
         ScoreMutationOut: {
@@ -2309,7 +2455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginOut"];
+                    "application/json": components["schemas"]["AuthOut"];
                 };
             };
             /** @description Malformed JSON */
@@ -4961,6 +5107,44 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                     "application/javascript": unknown;
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    frames_api_live_frames_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveFrames"];
                 };
             };
             /** @description Malformed JSON */

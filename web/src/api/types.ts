@@ -1,45 +1,37 @@
-/** Shapes of API resources the dashboard reads. Generated types come from ./schema. */
+/** Names for the generated schemas the dashboard reads (./schema is generated, never edited). */
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
-export type User = Schemas["UserOut"];
-export type Project = Schemas["ProjectOut"];
-export type AuthResponse = Schemas["AuthOut"];
+/** Any schema of the OpenAPI document, by its name there: `Schema<"RuleCreate">`. */
+export type Schema<Name extends keyof Schemas> = Schemas[Name];
+
+export type User = Schema<"UserOut">;
+export type Project = Schema<"ProjectOut">;
+export type AuthResponse = Schema<"AuthOut">;
 
 export type Stage = "cold" | "warm" | "hot" | "qualified";
 export const STAGES: Stage[] = ["cold", "warm", "hot", "qualified"];
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+/** A lead as listed; the detail endpoint adds the optional fields (both share a cache key). */
+export type Lead = Schema<"LeadListItem"> &
+  Partial<Pick<Schema<"LeadRead">, "mergedInto" | "eventCount" | "baseScore">>;
+export type LeadPage = Schema<"Page_LeadListItem_">;
+export type HistoryRow = Schema<"HistoryRow">;
 
-type LeadRead = Schemas["LeadRead"];
-/** A lead as listed; the detail endpoint adds the optional fields. */
-export type Lead = Schemas["LeadListItem"] & Partial<Pick<LeadRead, "mergedInto" | "eventCount" | "baseScore">>;
-export type TimelineEvent = Schemas["TimelineEvent"];
-export type TimelineSession = Schemas["TimelineSession"];
-export type HistoryRow = Schemas["HistoryRow"];
-export type Intelligence = Schemas["IntelligenceRead"];
-export type EventItem = Schemas["EventRead"] & { anonymousId?: string | null };
-export type Rule = Schemas["RuleRead"];
-export type StageThresholds = Pick<Schemas["Stages"], "warm" | "hot" | "qualified">;
-export type RescoreJob = Schemas["RescoreRead"];
-export type AutomationAction = Schemas["AutomationCreate"]["action"];
-export type Automation = Schemas["AutomationRead"];
-export type AutomationExecution = Schemas["ExecutionRead"] & { automationName?: string };
-export type AutomationLog = Schemas["AutomationLogOut"];
-export type Webhook = Schemas["WebhookRead"] & { secret?: string };
-export type WebhookDelivery = Schemas["DeliveryRead"];
-export type DashboardStats = Schemas["DashboardOut"];
-export type ThroughputBucket = Schemas["ThroughputOut"]["buckets"][number];
-export type QueueHealth = Schemas["QueueHealthOut"];
-export type ScoreMutation = Schemas["ScoreMutationOut"];
-export type FailedJob = Schemas["FailedJobRead"];
-export type KeyOut = Schemas["KeyOut"];
+export type Rule = Schema<"RuleRead">;
+export type StageThresholds = Schema<"Stages">;
+export type Automation = Schema<"AutomationRead">;
+export type AutomationAction = Schema<"AutomationCreate">["action"];
+export type Webhook = Schema<"WebhookRead">;
+export type WebhookEvent = Schema<"WebhookCreate">["events"][number];
+export type FailedJob = Schema<"FailedJobRead">;
 
+/** The Socket.IO frames by event name (published by GET /api/live/frames), and two of them. */
+export type LiveFrames = Schema<"LiveFrames">;
+export type NewEventFrame = LiveFrames["newEvent"];
+export type LeadUpdatedFrame = LiveFrames["leadUpdated"];
+
+/** GET /api/health documents no schema (it answers 503 with the same body when degraded). */
 export interface HealthComponent {
   status: string;
   [key: string]: unknown;

@@ -1,9 +1,10 @@
 /** Who is signed in: token, user and project; sign-in, sign-up, sign-out, 401 handling. */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useLocation, useNavigate } from "react-router";
-import { api, data, onUnauthorized, tokenStore } from "../api/http";
+import { onUnauthorized, tokenStore } from "../api/http";
 import type { AuthResponse, Project, User } from "../api/types";
+import { useCurrentProject, useCurrentUser } from "../components/Auth/hooks";
 
 interface AuthApi {
   token: string | null;
@@ -21,18 +22,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const location = useLocation();
 
-  const user = useQuery({
-    queryKey: ["me", token],
-    queryFn: async (): Promise<User> => data(await api.GET("/api/auth/me")),
-    enabled: !!token,
-    staleTime: 60_000,
-  });
-  const project = useQuery({
-    queryKey: ["project", token],
-    queryFn: async (): Promise<Project> => data(await api.GET("/api/auth/project")),
-    enabled: !!token,
-    staleTime: 60_000,
-  });
+  const user = useCurrentUser(token);
+  const project = useCurrentProject(token);
 
   const accept = useCallback(
     (session: AuthResponse | { token: string }) => {
@@ -47,7 +38,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     tokenStore.clear();
     queryClient.clear();
     setToken(null);
-    navigate("/signin", { replace: true });
+    void navigate("/signin", { replace: true });
   }, [navigate, queryClient]);
 
   useEffect(
@@ -55,7 +46,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       onUnauthorized(() => {
         queryClient.clear();
         setToken(null);
-        navigate("/signin", { replace: true, state: { from: location.pathname, expired: true } });
+        void navigate("/signin", { replace: true, state: { from: location.pathname, expired: true } });
       }),
     [navigate, queryClient, location.pathname],
   );

@@ -1,34 +1,77 @@
 import { describe, expect, it } from "vitest";
-import type { Lead, Page } from "../api/types";
-import { applyLeadUpdate, prependFeed, type LiveEventFrame } from "./live";
+import type { Lead, LeadPage, NewEventFrame } from "../api/types";
+import { applyLeadUpdate, prependFeed } from "./live";
 
 const lead = (id: number, score: number): Lead => ({
-  id, anonymousId: `v${id}`, email: null, name: null, company: null, currentScore: score, leadStage: "cold",
-  velocityScore: 0, eventsLast24h: 0, risk: "low", lastEventAt: null, createdAt: "2026-11-28T00:00:00Z", identified: false, traits: {},
+  id,
+  anonymousId: `v${id}`,
+  email: null,
+  name: null,
+  company: null,
+  currentScore: score,
+  leadStage: "cold",
+  velocityScore: 0,
+  eventsLast24h: 0,
+  risk: "low",
+  lastEventAt: null,
+  createdAt: "2026-11-28T00:00:00Z",
+  identified: false,
+  traits: {},
 });
 
 describe("live cache updates", () => {
   it("updates the matching lead in a cached page", () => {
-    const page: Page<Lead> = { items: [lead(1, 5), lead(2, 10)], total: 2, limit: 25, offset: 0 };
-    const { page: next, found } = applyLeadUpdate(page, { id: 2, anonymousId: "v2", email: "a@b.co", name: null, score: 75, stage: "hot", velocityScore: 9, eventsLast24h: 3, lastEventAt: "2026-11-28T01:00:00Z" });
+    const page: LeadPage = { items: [lead(1, 5), lead(2, 10)], total: 2, limit: 25, offset: 0 };
+    const { page: next, found } = applyLeadUpdate(page, {
+      id: 2,
+      anonymousId: "v2",
+      email: "a@b.co",
+      name: null,
+      currentScore: 75,
+      leadStage: "hot",
+      velocityScore: 9,
+      eventsLast24h: 3,
+      lastEventAt: "2026-11-28T01:00:00Z",
+      previousScore: 10,
+      previousStage: "cold",
+    });
     expect(found).toBe(true);
     expect(next.items[1]).toMatchObject({ currentScore: 75, leadStage: "hot", email: "a@b.co", eventsLast24h: 3 });
     expect(next.items[0]).toBe(page.items[0]);
   });
 
   it("reports a lead that is not on the page", () => {
-    const page: Page<Lead> = { items: [lead(1, 5)], total: 1, limit: 25, offset: 0 };
-    const result = applyLeadUpdate(page, { id: 9, anonymousId: null, email: null, name: null, score: 1, stage: "cold", velocityScore: 0, eventsLast24h: 1, lastEventAt: null });
+    const page: LeadPage = { items: [lead(1, 5)], total: 1, limit: 25, offset: 0 };
+    const result = applyLeadUpdate(page, {
+      id: 9,
+      anonymousId: null,
+      email: null,
+      name: null,
+      currentScore: 1,
+      leadStage: "cold",
+      velocityScore: 0,
+      eventsLast24h: 1,
+      lastEventAt: null,
+      previousScore: 0,
+      previousStage: "cold",
+    });
     expect(result.found).toBe(false);
     expect(result.page).toBe(page);
   });
 
   it("keeps the feed newest first, deduplicated and bounded", () => {
-    const frame = (id: string): LiveEventFrame => ({ id, leadId: 1, eventType: "page_view", anonymousId: "v", timestamp: null, receivedAt: null });
+    const frame = (eventId: string): NewEventFrame => ({
+      eventId,
+      leadId: 1,
+      eventType: "page_view",
+      anonymousId: "v",
+      timestamp: "2026-11-28T00:00:00+00:00",
+      receivedAt: "2026-11-28T00:00:00+00:00",
+    });
     let feed = prependFeed(undefined, frame("a"));
     feed = prependFeed(feed, frame("b"));
     feed = prependFeed(feed, frame("a"));
-    expect(feed.map((f) => f.id)).toEqual(["a", "b"]);
-    expect(prependFeed(feed, frame("c"), 2).map((f) => f.id)).toEqual(["c", "a"]);
+    expect(feed.map((f) => f.eventId)).toEqual(["a", "b"]);
+    expect(prependFeed(feed, frame("c"), 2).map((f) => f.eventId)).toEqual(["c", "a"]);
   });
 });

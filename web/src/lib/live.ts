@@ -1,49 +1,35 @@
-/** The one live-update hook: Socket.IO frames → TanStack Query cache updates. */
+/**
+ * The one live-update hook: Socket.IO frames → TanStack Query cache updates. Frame types are
+ * generated from the server's OpenAPI document (`LiveFrames`: event name → frame), and frames
+ * name their fields like the REST resources, so a `leadUpdated` frame patches a cached lead
+ * field for field.
+ */
 import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState } from "react";
-import { io } from "socket.io-client";
-import type { Lead, Page } from "../api/types";
+import { io, type Socket } from "socket.io-client";
+import type { LeadPage, LeadUpdatedFrame, LiveFrames, NewEventFrame } from "../api/types";
 
 export type LiveStatus = "connecting" | "connected" | "disconnected";
 
-export interface LiveEventFrame {
-  id: string;
-  leadId: number;
-  eventType: string;
-  anonymousId: string | null;
-  timestamp: string | null;
-  receivedAt: string | null;
-}
-
-export interface LeadUpdatedFrame {
-  id: number;
-  anonymousId: string | null;
-  email: string | null;
-  name: string | null;
-  score: number;
-  stage: string;
-  velocityScore: number;
-  eventsLast24h: number;
-  lastEventAt: string | null;
-  previousScore?: number;
-  previousStage?: string;
-}
+/** What the server sends: each frame's event name with a handler of its generated type. */
+type ServerEvents = { [Event in keyof LiveFrames]: (frame: LiveFrames[Event]) => void };
 
 export const LIVE_FEED_KEY = ["live-feed"] as const;
 export const LIVE_FEED_LIMIT = 200;
 
 /** Apply a leadUpdated frame to one cached page of leads; report whether the lead was there. */
-export function applyLeadUpdate(page: Page<Lead>, frame: LeadUpdatedFrame): { page: Page<Lead>; found: boolean } {
+export function applyLeadUpdate(page: LeadPage, frame: LeadUpdatedFrame): { page: LeadPage; found: boolean } {
+  const { currentScore, leadStage, velocityScore, eventsLast24h } = frame;
   let found = false;
   const items = page.items.map((lead) => {
     if (lead.id !== frame.id) return lead;
     found = true;
     return {
       ...lead,
-      currentScore: frame.score,
-      leadStage: frame.stage,
-      velocityScore: frame.velocityScore,
-      eventsLast24h: frame.eventsLast24h,
+      currentScore,
+      leadStage,
+      velocityScore,
+      eventsLast24h,
       lastEventAt: frame.lastEventAt ?? lead.lastEventAt,
       email: frame.email ?? lead.email,
       name: frame.name ?? lead.name,
@@ -52,12 +38,17 @@ export function applyLeadUpdate(page: Page<Lead>, frame: LeadUpdatedFrame): { pa
   return { page: found ? { ...page, items } : page, found };
 }
 
-/** Prepend a frame to the live feed, newest first, keeping at most `limit` (dedup by id). */
-export function prependFeed(feed: LiveEventFrame[] | undefined, frame: LiveEventFrame, limit = LIVE_FEED_LIMIT): LiveEventFrame[] {
-  const rest = (feed ?? []).filter((f) => f.id !== frame.id);
+/** Prepend a frame to the live feed, newest first, keeping at most `limit` (dedup by event id). */
+export function prependFeed(
+  feed: NewEventFrame[] | undefined,
+  frame: NewEventFrame,
+  limit = LIVE_FEED_LIMIT,
+): NewEventFrame[] {
+  const rest = (feed ?? []).filter((f) => f.eventId !== frame.eventId);
   return [frame, ...rest].slice(0, limit);
 }
 
+/** Invalidate query keys at most every 250 ms: a burst of frames costs one refetch per key. */
 function batcher(client: QueryClient) {
   const pending = new Map<string, QueryKey>();
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -75,7 +66,7 @@ function batcher(client: QueryClient) {
 
 function handleLeadUpdated(client: QueryClient, invalidate: (k: QueryKey) => void, frame: LeadUpdatedFrame) {
   let seen = false;
-  for (const [key, data] of client.getQueriesData<Page<Lead>>({ queryKey: ["leads"] })) {
+  for (const [key, data] of client.getQueriesData<LeadPage>({ queryKey: ["leads"] })) {
     if (!data?.items) continue;
     const { page, found } = applyLeadUpdate(data, frame);
     if (found) {
@@ -84,50 +75,62 @@ function handleLeadUpdated(client: QueryClient, invalidate: (k: QueryKey) => voi
     }
   }
   // A new lead, or one whose order changed: let the list refetch (sorting is server-side).
-  if (!seen || frame.previousStage !== frame.stage || frame.previousScore !== frame.score) invalidate(["leads"]);
+  const moved = frame.previousStage !== frame.leadStage || frame.previousScore !== frame.currentScore;
+  if (!seen || moved) invalidate(["leads"]);
   invalidate(["lead", frame.id]);
   invalidate(["leaderboard"]);
+}
+
+function listen(socket: Socket<ServerEvents>, client: QueryClient) {
+  const invalidate = batcher(client);
+  socket.on("newEvent", (frame) => {
+    client.setQueryData<NewEventFrame[]>(LIVE_FEED_KEY, (feed) => prependFeed(feed, frame));
+    invalidate(["events"]);
+    invalidate(["analytics"]);
+  });
+  socket.on("scoreMutation", (frame) => {
+    invalidate(["analytics"]);
+    invalidate(["lead", frame.leadId]);
+  });
+  socket.on("leadUpdated", (frame) => handleLeadUpdated(client, invalidate, frame));
+  socket.on("leadMerged", (frame) => {
+    invalidate(["leads"]);
+    invalidate(["lead", frame.survivorId]);
+    invalidate(["lead", frame.mergedId]);
+  });
+  socket.on("automationExecuted", () => {
+    invalidate(["automations"]);
+    invalidate(["analytics"]);
+  });
 }
 
 /** Connect once per signed-in session and keep the query cache current; returns the status. */
 export function useLiveUpdates(token: string | null): LiveStatus {
   const client = useQueryClient();
-  const [status, setStatus] = useState<LiveStatus>("connecting");
+  // The status of the connection made for `token`; a new token starts out "connecting".
+  const [state, setState] = useState<{ token: string | null; status: LiveStatus }>({ token, status: "connecting" });
 
   useEffect(() => {
     if (!token) return;
-    const invalidate = batcher(client);
-    const socket = io({ path: "/socket.io", auth: { token }, transports: ["websocket", "polling"], reconnectionDelayMax: 10_000 });
-    setStatus("connecting");
-    socket.on("connect", () => setStatus("connected"));
-    socket.on("disconnect", () => setStatus("disconnected"));
-    socket.on("connect_error", () => setStatus("disconnected"));
-    socket.on("newEvent", (frame: LiveEventFrame) => {
-      client.setQueryData<LiveEventFrame[]>(LIVE_FEED_KEY, (feed) => prependFeed(feed, frame));
-      invalidate(["events"]);
-      invalidate(["analytics"]);
+    const socket: Socket<ServerEvents> = io({
+      path: "/socket.io",
+      auth: { token },
+      transports: ["websocket", "polling"],
+      reconnectionDelayMax: 10_000,
     });
-    socket.on("scoreMutation", (frame: { leadId: number }) => {
-      invalidate(["analytics"]);
-      invalidate(["lead", frame.leadId]);
-    });
-    socket.on("leadUpdated", (frame: LeadUpdatedFrame) => handleLeadUpdated(client, invalidate, frame));
-    socket.on("leadMerged", (frame: { survivorId: number; mergedId: number }) => {
-      invalidate(["leads"]);
-      invalidate(["lead", frame.survivorId]);
-      invalidate(["lead", frame.mergedId]);
-    });
-    socket.on("automationExecuted", () => {
-      invalidate(["automations"]);
-      invalidate(["analytics"]);
-    });
+    const set = (status: LiveStatus) => setState({ token, status });
+    socket.on("connect", () => set("connected"));
+    socket.on("disconnect", () => set("disconnected"));
+    socket.on("connect_error", () => set("disconnected"));
+    listen(socket, client);
     return () => {
       socket.removeAllListeners();
       socket.disconnect();
     };
   }, [client, token]);
 
-  return token ? status : "disconnected";
+  if (!token) return "disconnected";
+  return state.token === token ? state.status : "connecting";
 }
 
 export const LiveStatusContext = createContext<LiveStatus>("disconnected");

@@ -3,7 +3,16 @@ import { ApiError, errorMessage, fieldErrors, fieldName, toProblem } from "./pro
 
 describe("problem+json", () => {
   it("parses a validation problem with field errors", () => {
-    const p = toProblem({ type: "t", title: "Validation failed", status: 422, detail: "1 invalid field", errors: [{ loc: "body.email", msg: "not an email", type: "value_error" }] }, 422);
+    const p = toProblem(
+      {
+        type: "t",
+        title: "Validation failed",
+        status: 422,
+        detail: "1 invalid field",
+        errors: [{ loc: "body.email", msg: "not an email", type: "value_error" }],
+      },
+      422,
+    );
     expect(p.errors).toEqual([{ loc: "body.email", msg: "not an email", type: "value_error" }]);
     expect(p.detail).toBe("1 invalid field");
   });
@@ -21,14 +30,24 @@ describe("problem+json", () => {
   });
 
   it("maps errors to fields, first message wins", () => {
-    const err = new ApiError(422, { errors: [{ loc: "body.password", msg: "too short" }, { loc: "body.password", msg: "second" }, { loc: "body.name", msg: "required" }] });
+    const err = new ApiError(422, {
+      errors: [
+        { loc: "body.password", msg: "too short" },
+        { loc: "body.password", msg: "second" },
+        { loc: "body.name", msg: "required" },
+      ],
+    });
     expect(fieldErrors(err)).toEqual({ password: "too short", name: "required" });
     expect(fieldErrors(new Error("x"))).toEqual({});
   });
 
   it("summarises an error for a toast", () => {
     expect(errorMessage(new ApiError(409, { detail: "Email already registered" }))).toBe("Email already registered");
-    expect(errorMessage(new ApiError(422, { detail: "Invalid", errors: [{ loc: "body.points", msg: "must be an integer" }] }))).toBe("points: must be an integer");
+    expect(
+      errorMessage(
+        new ApiError(422, { detail: "Invalid", errors: [{ loc: "body.points", msg: "must be an integer" }] }),
+      ),
+    ).toBe("points: must be an integer");
     expect(errorMessage("??")).toBe("Something went wrong");
   });
 });

@@ -31,21 +31,26 @@ export class ApiError extends Error {
   }
 }
 
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
+
+function toFieldErrors(errors: unknown): ProblemFieldError[] | undefined {
+  if (!Array.isArray(errors)) return undefined;
+  return errors
+    .filter((e): e is Record<string, unknown> => !!e && typeof e === "object")
+    .map((e) => ({ loc: text(e.loc) ?? "", msg: text(e.msg) ?? "", type: text(e.type) }));
+}
+
 /** Turn a parsed response body into a Problem, whatever the server sent. */
 export function toProblem(body: unknown, status: number): Problem {
   if (body && typeof body === "object") {
     const b = body as Record<string, unknown>;
-    const errors = Array.isArray(b.errors)
-      ? b.errors
-          .filter((e): e is Record<string, unknown> => !!e && typeof e === "object")
-          .map((e) => ({ loc: String(e.loc ?? ""), msg: String(e.msg ?? ""), type: e.type ? String(e.type) : undefined }))
-      : undefined;
     return {
-      type: typeof b.type === "string" ? b.type : undefined,
-      title: typeof b.title === "string" ? b.title : undefined,
+      type: text(b.type),
+      title: text(b.title),
       status: typeof b.status === "number" ? b.status : status,
-      detail: typeof b.detail === "string" ? b.detail : undefined,
-      errors,
+      detail: text(b.detail),
+      errors: toFieldErrors(b.errors),
     };
   }
   return { status, title: "Error", detail: typeof body === "string" && body ? body : `Request failed (${status})` };

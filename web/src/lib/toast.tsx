@@ -16,7 +16,8 @@ const ToastContext = createContext<ToastApi | null>(null);
 let nextId = 1;
 
 const TONES: Record<Tone, string> = {
-  success: "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100",
+  success:
+    "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100",
   error: "border-rose-300 bg-rose-50 text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100",
   info: "border-slate-300 bg-white text-slate-900 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100",
 };
@@ -39,9 +40,16 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={api}>
       {children}
-      <div aria-live="polite" className="pointer-events-none fixed right-4 bottom-4 z-[60] flex w-80 max-w-[calc(100vw-2rem)] flex-col gap-2">
+      <div
+        aria-live="polite"
+        className="pointer-events-none fixed right-4 bottom-4 z-[60] flex w-80 max-w-[calc(100vw-2rem)] flex-col gap-2"
+      >
         {toasts.map((t) => (
-          <div key={t.id} role={t.tone === "error" ? "alert" : "status"} className={`animate-fade-in pointer-events-auto rounded-lg border px-4 py-3 text-sm shadow-lg ${TONES[t.tone]}`}>
+          <div
+            key={t.id}
+            role={t.tone === "error" ? "alert" : "status"}
+            className={`animate-fade-in pointer-events-auto rounded-lg border px-4 py-3 text-sm shadow-lg ${TONES[t.tone]}`}
+          >
             {t.message}
           </div>
         ))}

@@ -15,19 +15,28 @@ export interface Call {
 
 type Handler = (call: Call) => { status?: number; body?: unknown; contentType?: string } | undefined;
 
-/** Replace fetch: each request goes to `handler`; unknown requests answer 404 problem+json. */
+/**
+ * Replace fetch: each request of the typed client goes to `handler`, with its URL relative to
+ * this page (`/api/leads?limit=25`); unknown requests answer 404 problem+json.
+ */
 export function mockFetch(handler: Handler) {
   const calls: Call[] = [];
-  const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url;
-    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
-    const raw = init?.body ?? (input instanceof Request ? (await input.clone().text()) || null : null);
-    const call = { method, url, body: typeof raw === "string" ? JSON.parse(raw) : raw };
+  const fn = vi.fn(async (request: Request) => {
+    const url = new URL(request.url, location.origin);
+    const text = await request.clone().text();
+    const call: Call = {
+      method: request.method,
+      url: url.pathname + url.search,
+      body: text ? (JSON.parse(text) as unknown) : null,
+    };
     calls.push(call);
-    const answer = handler(call) ?? { status: 404, body: { title: "Not found", status: 404, detail: "no route" }, contentType: "application/problem+json" };
+    const answer = handler(call) ?? problem(404, "no route", [], "Not found");
     const status = answer.status ?? 200;
-    const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
-    return new Response(status === 204 ? null : text, { status, headers: { "Content-Type": answer.contentType ?? "application/json" } });
+    const body = answer.body === undefined ? "" : JSON.stringify(answer.body);
+    return new Response(status === 204 ? null : body, {
+      status,
+      headers: { "Content-Type": answer.contentType ?? "application/json" },
+    });
   });
   vi.stubGlobal("fetch", fn);
   return calls;
@@ -50,4 +59,14 @@ export function renderApp(ui: ReactElement, { path = "/", route = "/" }: { path?
       </MemoryRouter>
     </QueryClientProvider>,
   );
+}
+
+/** An application/problem+json answer for `mockFetch`; field errors as [loc, msg, type]. */
+export function problem(status: number, detail: string, errors: [string, string, string][] = [], title?: string) {
+  const fields = errors.map(([loc, msg, type]) => ({ loc, msg, type }));
+  return {
+    status,
+    contentType: "application/problem+json",
+    body: { ...(title ? { title } : {}), status, detail, ...(fields.length ? { errors: fields } : {}) },
+  };
 }

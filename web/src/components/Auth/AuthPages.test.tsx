@@ -1,18 +1,22 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockFetch, renderApp } from "../../test/render";
+import { mockFetch, problem, renderApp } from "../../test/render";
 import { SignIn, SignUp } from "./AuthPages";
 
 describe("sign-up form", () => {
   it("shows the API's field errors next to the fields", async () => {
     const calls = mockFetch(({ url }) =>
       url.endsWith("/api/auth/register")
-        ? {
-            status: 422,
-            contentType: "application/problem+json",
-            body: { title: "Validation failed", status: 422, detail: "2 invalid fields", errors: [{ loc: "body.email", msg: "value is not a valid email address", type: "value_error" }, { loc: "body.password", msg: "String should have at least 8 characters", type: "string_too_short" }] },
-          }
+        ? problem(
+            422,
+            "2 invalid fields",
+            [
+              ["body.email", "value is not a valid email address", "value_error"],
+              ["body.password", "String should have at least 8 characters", "string_too_short"],
+            ],
+            "Validation failed",
+          )
         : undefined,
     );
     renderApp(<SignUp />, { path: "/signup", route: "/signup" });
@@ -28,7 +32,11 @@ describe("sign-up form", () => {
 
   it("stores the token and enters the app on success", async () => {
     mockFetch(({ url }) => {
-      if (url.endsWith("/api/auth/register")) return { status: 201, body: { token: "jwt-1", user: { id: 1, email: "a@b.co", name: "Ada" }, project: { id: 1, name: "Acme" } } };
+      if (url.endsWith("/api/auth/register"))
+        return {
+          status: 201,
+          body: { token: "jwt-1", user: { id: 1, email: "a@b.co", name: "Ada" }, project: { id: 1, name: "Acme" } },
+        };
       if (url.endsWith("/api/auth/me")) return { body: { id: 1, email: "a@b.co", name: "Ada" } };
       return undefined;
     });
@@ -45,7 +53,9 @@ describe("sign-up form", () => {
 
 describe("sign-in form", () => {
   it("shows a non-field error as an alert and hides Google without a client id", async () => {
-    mockFetch(({ url }) => (url.endsWith("/api/auth/login") ? { status: 401, contentType: "application/problem+json", body: { title: "Unauthorized", status: 401, detail: "Wrong email or password." } } : undefined));
+    mockFetch(({ url }) =>
+      url.endsWith("/api/auth/login") ? problem(401, "Wrong email or password.", [], "Unauthorized") : undefined,
+    );
     renderApp(<SignIn />, { path: "/signin", route: "/signin" });
     await userEvent.type(screen.getByLabelText("Email"), "a@b.co");
     await userEvent.type(screen.getByLabelText("Password"), "nope-nope-nope");

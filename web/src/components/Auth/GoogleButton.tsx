@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from "react";
-import { request } from "../../api/http";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { AuthResponse } from "../../api/types";
 import { errorMessage } from "../../lib/problem";
+import { googleSignIn } from "./hooks";
 
 interface GoogleId {
   accounts: {
@@ -16,14 +16,19 @@ interface GoogleId {
 export function GoogleButton({ clientId, onSession }: { clientId: string; onSession: (s: AuthResponse) => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const signedIn = useEffectEvent(onSession);
   useEffect(() => {
     const render = () => {
       const google = (window as unknown as { google?: GoogleId }).google;
       if (!google || !ref.current) return;
       google.accounts.id.initialize({
         client_id: clientId,
-        callback: ({ credential }) =>
-          request<AuthResponse>("/api/auth/google", { method: "POST", body: { idToken: credential } }).then(onSession, (e) => setError(errorMessage(e))),
+        callback: ({ credential }) => {
+          googleSignIn(credential).then(
+            (session) => signedIn(session),
+            (e: unknown) => setError(errorMessage(e)),
+          );
+        },
       });
       google.accounts.id.renderButton(ref.current, { theme: "outline", size: "large", width: 320 });
     };
@@ -34,7 +39,7 @@ export function GoogleButton({ clientId, onSession }: { clientId: string; onSess
     script.onerror = () => setError("Google sign-in could not load.");
     document.head.appendChild(script);
     return () => script.remove();
-  }, [clientId, onSession]);
+  }, [clientId]);
   return (
     <div className="mt-6 border-t border-slate-200 pt-6 dark:border-slate-800">
       <div ref={ref} className="flex justify-center" />

@@ -1,38 +1,54 @@
 import { useQuery } from "@tanstack/react-query";
-import { request } from "../../api/http";
-import type { AutomationLog, DashboardStats, QueueHealth, ScoreMutation, ThroughputBucket } from "../../api/types";
+import { api, unwrap } from "../../api/http";
+import type { Schema } from "../../api/types";
 import { useFallbackInterval } from "../../lib/live";
 
-type Listish<T> = T[] | { items: T[] };
-const items = <T,>(body: Listish<T>): T[] => (Array.isArray(body) ? body : (body?.items ?? []));
+type DashboardStats = Schema<"DashboardOut">;
 
-export function useDashboardStats() {
+/** One cached answer of GET /api/analytics/dashboard, each caller reading its part. */
+function useDashboard<T>(select: (stats: DashboardStats) => T) {
   const refetchInterval = useFallbackInterval(30_000);
-  return useQuery({ queryKey: ["analytics", "dashboard"], queryFn: () => request<DashboardStats>("/api/analytics/dashboard"), refetchInterval });
+  return useQuery({
+    queryKey: ["analytics", "dashboard"],
+    queryFn: () => unwrap(api.GET("/api/analytics/dashboard")),
+    refetchInterval,
+    select,
+  });
 }
+
+const whole = (stats: DashboardStats) => stats;
+export const useDashboardStats = () => useDashboard(whole);
+/** The hottest leads, from the same cached answer as the metric cards. */
+export const useTopLeads = (count = 8) => useDashboard((stats) => stats.topLeads.slice(0, count));
 
 export function useThroughput(hours = 24) {
   return useQuery({
     queryKey: ["analytics", "throughput", hours],
-    queryFn: () => request<{ buckets: ThroughputBucket[] }>("/api/analytics/throughput", { query: { hours } }),
+    queryFn: () => unwrap(api.GET("/api/analytics/throughput", { params: { query: { hours } } })),
     refetchInterval: 60_000,
   });
 }
 
 export function useQueueHealth() {
-  return useQuery({ queryKey: ["analytics", "queue-health"], queryFn: () => request<QueueHealth>("/api/analytics/queue-health"), refetchInterval: 10_000 });
+  return useQuery({
+    queryKey: ["analytics", "queue-health"],
+    queryFn: () => unwrap(api.GET("/api/analytics/queue-health")),
+    refetchInterval: 10_000,
+  });
 }
 
 export function useScoreMutations(limit = 10) {
   return useQuery({
     queryKey: ["analytics", "score-mutations", limit],
-    queryFn: async () => items(await request<Listish<ScoreMutation>>("/api/analytics/score-mutations", { query: { limit } })),
+    queryFn: async () =>
+      (await unwrap(api.GET("/api/analytics/score-mutations", { params: { query: { limit } } }))).items,
   });
 }
 
 export function useAutomationLogs(limit = 10) {
   return useQuery({
     queryKey: ["analytics", "automation-logs", limit],
-    queryFn: async () => items(await request<Listish<AutomationLog>>("/api/analytics/automation-logs", { query: { limit } })),
+    queryFn: async () =>
+      (await unwrap(api.GET("/api/analytics/automation-logs", { params: { query: { limit } } }))).items,
   });
 }

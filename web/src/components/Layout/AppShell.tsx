@@ -2,20 +2,12 @@ import { useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { useAuth } from "../../lib/auth";
 import { LiveStatusContext, useLiveUpdates, type LiveStatus } from "../../lib/live";
+import { Icon } from "../ui/primitives";
 import { Logo } from "./Logo";
+import nav from "./nav.json";
 
-const NAV: { to: string; label: string; icon: string }[] = [
-  { to: "/app", label: "Dashboard", icon: "M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z" },
-  { to: "/app/leads", label: "Leads", icon: "M16 11a4 4 0 1 0-8 0 4 4 0 0 0 8 0zM4 21a8 8 0 0 1 16 0" },
-  { to: "/app/events", label: "Events", icon: "M3 12h4l3-8 4 16 3-8h4" },
-  { to: "/app/rules", label: "Scoring rules", icon: "M4 6h16M4 12h10M4 18h6" },
-  { to: "/app/automations", label: "Automations", icon: "M13 2 3 14h9l-1 8 10-12h-9z" },
-  { to: "/app/webhooks", label: "Webhooks", icon: "M10 13a5 5 0 0 0 7 0l3-3a5 5 0 0 0-7-7l-1 1m-1 7a5 5 0 0 0-7 0l-3 3a5 5 0 0 0 7 7l1-1" },
-  { to: "/app/simulator", label: "Simulator", icon: "M5 3l14 9-14 9z" },
-  { to: "/app/integrations", label: "Integrations", icon: "M8 9l-4 3 4 3m8-6 4 3-4 3M14 5l-4 14" },
-  { to: "/app/system", label: "System health", icon: "M22 12h-4l-3 9L9 3l-3 9H2" },
-  { to: "/app/settings", label: "Settings", icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM19 12l2-1-1-3-2 .5-1.5-1.5.5-2-3-1-1 2h-2l-1-2-3 1 .5 2L6 7.5 4 7 3 10l2 1v2l-2 1 1 3 2-.5 1.5 1.5-.5 2 3 1 1-2h2l1 2 3-1-.5-2 1.5-1.5 2 .5 1-3-2-1z" },
-];
+/** The main navigation: path, label and icon (a 24×24 line drawing) of every screen. */
+const NAV: { to: string; label: string; icon: string }[] = nav;
 
 const STATUS: Record<LiveStatus, { dot: string; text: string }> = {
   connected: { dot: "bg-emerald-500", text: "Live" },
@@ -26,7 +18,11 @@ const STATUS: Record<LiveStatus, { dot: string; text: string }> = {
 export function LiveIndicator({ status }: { status: LiveStatus }) {
   const s = STATUS[status];
   return (
-    <span className="inline-flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300" title={`Live updates: ${s.text}`} data-testid="live-status">
+    <span
+      className="inline-flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300"
+      title={`Live updates: ${s.text}`}
+      data-testid="live-status"
+    >
       <span className={`h-2 w-2 rounded-full ${s.dot}`} aria-hidden="true" />
       {s.text}
     </span>
@@ -49,13 +45,13 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
             onClick={onNavigate}
             className={({ isActive }) =>
               `flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium transition-colors ${
-                isActive ? "bg-brand-50 text-brand-700 dark:bg-brand-600/15 dark:text-brand-100" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-white"
+                isActive
+                  ? "bg-brand-50 text-brand-700 dark:bg-brand-600/15 dark:text-brand-100"
+                  : "text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-white"
               }`
             }
           >
-            <svg viewBox="0 0 24 24" className="h-4.5 w-4.5 shrink-0" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
-              <path d={item.icon} />
-            </svg>
+            <Icon path={item.icon} className="h-4.5 w-4.5 shrink-0" strokeWidth={1.8} />
             {item.label}
           </NavLink>
         ))}
@@ -63,7 +59,11 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
       <div className="border-t border-slate-200 p-4 dark:border-slate-800">
         <p className="truncate text-sm font-medium">{user?.name ?? "…"}</p>
         <p className="truncate text-xs text-slate-500 dark:text-slate-400">{project?.name ?? ""}</p>
-        <button type="button" onClick={signOut} className="mt-3 text-xs font-medium text-slate-500 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white">
+        <button
+          type="button"
+          onClick={signOut}
+          className="mt-3 text-xs font-medium text-slate-500 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white"
+        >
           Sign out
         </button>
       </div>
@@ -80,7 +80,10 @@ export function AppShell() {
   return (
     <LiveStatusContext.Provider value={status}>
       <div className="min-h-screen">
-        <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+        >
           Skip to content
         </a>
         <aside className="fixed inset-y-0 left-0 z-30 hidden w-60 border-r border-slate-200 bg-white lg:block dark:border-slate-800 dark:bg-slate-900">
@@ -96,10 +99,13 @@ export function AppShell() {
         )}
         <div className="lg:pl-60">
           <header className="sticky top-0 z-20 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/80 px-4 backdrop-blur sm:px-6 dark:border-slate-800 dark:bg-slate-950/80">
-            <button type="button" className="rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden dark:text-slate-300 dark:hover:bg-slate-800" onClick={() => setOpen(true)} aria-label="Open navigation">
-              <svg viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
-                <path d="M4 6h16M4 12h16M4 18h16" strokeLinecap="round" />
-              </svg>
+            <button
+              type="button"
+              className="rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden dark:text-slate-300 dark:hover:bg-slate-800"
+              onClick={() => setOpen(true)}
+              aria-label="Open navigation"
+            >
+              <Icon path="M4 6h16M4 12h16M4 18h16" />
             </button>
             <div className="lg:hidden">
               <Logo compact />

@@ -2,17 +2,56 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { mockFetch, renderApp } from "../../test/render";
-import { LeadDrawer, scoreSeries } from "./LeadDrawer";
+import { LeadDrawer } from "./LeadDrawer";
+import { scoreSeries } from "./LeadSections";
 
-const lead = { id: 7, anonymousId: "visitor-7", email: null, name: null, company: null, currentScore: 75, leadStage: "hot", velocityScore: 10, eventsLast24h: 3, risk: "low", lastEventAt: null, createdAt: "2026-11-28T00:00:00Z", identified: false, traits: {}, mergedInto: null };
+const lead = {
+  id: 7,
+  anonymousId: "visitor-7",
+  email: null,
+  name: null,
+  company: null,
+  currentScore: 75,
+  leadStage: "hot",
+  velocityScore: 10,
+  eventsLast24h: 3,
+  risk: "low",
+  lastEventAt: null,
+  createdAt: "2026-11-28T00:00:00Z",
+  identified: false,
+  traits: {},
+  mergedInto: null,
+};
 const timeline = {
   leadId: 7,
   sessions: [
     {
-      sessionId: null, startedAt: "2026-11-28T00:00:00Z", endedAt: "2026-11-28T00:02:00Z",
+      sessionId: null,
+      startedAt: "2026-11-28T00:00:00Z",
+      endedAt: "2026-11-28T00:02:00Z",
       events: [
-        { id: 3, eventId: "e3", eventType: "demo_request", timestamp: "2026-11-28T00:02:00Z", receivedAt: "2026-11-28T00:02:00Z", properties: {}, processed: true, delta: 50, score: 75 },
-        { id: 2, eventId: "e2", eventType: "signup", timestamp: "2026-11-28T00:01:00Z", receivedAt: "2026-11-28T00:01:00Z", properties: {}, processed: true, delta: 20, score: 25 },
+        {
+          id: 3,
+          eventId: "e3",
+          eventType: "demo_request",
+          timestamp: "2026-11-28T00:02:00Z",
+          receivedAt: "2026-11-28T00:02:00Z",
+          properties: {},
+          processed: true,
+          delta: 50,
+          score: 75,
+        },
+        {
+          id: 2,
+          eventId: "e2",
+          eventType: "signup",
+          timestamp: "2026-11-28T00:01:00Z",
+          receivedAt: "2026-11-28T00:01:00Z",
+          properties: {},
+          processed: true,
+          delta: 20,
+          score: 25,
+        },
       ],
     },
   ],
@@ -27,7 +66,20 @@ function api(onDelete: () => void) {
     if (url === "/api/leads/7") return { body: lead };
     if (url === "/api/leads/7/timeline") return { body: timeline };
     if (url.startsWith("/api/leads/7/history")) return { body: { items: [], total: 0, limit: 200, offset: 0 } };
-    if (url === "/api/leads/7/intelligence") return { body: { stage: "hot", velocity: 3, velocityScore: 10, velocityTrend: "increasing", risk: "low", nextAction: "schedule_demo", engagementScore: 6, churnProbability: 0.01, daysSinceLastEvent: 0 } };
+    if (url === "/api/leads/7/intelligence")
+      return {
+        body: {
+          stage: "hot",
+          velocity: 3,
+          velocityScore: 10,
+          velocityTrend: "increasing",
+          risk: "low",
+          nextAction: "schedule_demo",
+          engagementScore: 6,
+          churnProbability: 0.01,
+          daysSinceLastEvent: 0,
+        },
+      };
     return undefined;
   });
 }
@@ -58,7 +110,23 @@ describe("lead drawer", () => {
   });
 
   it("orders the score chart oldest first", () => {
-    const row = (id: number, at: string, score: number) => ({ id, cause: "event", ruleId: null, eventRowId: null, eventId: null, eventType: null, eventTimestamp: null, points: 0, oldScore: 0, newScore: score, delta: 0, detail: null, createdAt: at });
-    expect(scoreSeries([row(2, "2026-11-28T00:02:00Z", 75), row(1, "2026-11-28T00:01:00Z", 25)]).map((p) => p.score)).toEqual([25, 75]);
+    const row = (id: number, at: string, score: number) => ({
+      id,
+      cause: "event",
+      ruleId: null,
+      eventRowId: null,
+      eventId: null,
+      eventType: null,
+      eventTimestamp: null,
+      points: 0,
+      oldScore: 0,
+      newScore: score,
+      delta: 0,
+      detail: null,
+      createdAt: at,
+    });
+    expect(
+      scoreSeries([row(2, "2026-11-28T00:02:00Z", 75), row(1, "2026-11-28T00:01:00Z", 25)]).map((p) => p.score),
+    ).toEqual([25, 75]);
   });
 });

@@ -1,14 +1,31 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockFetch, renderApp } from "../../test/render";
+import { mockFetch, problem, renderApp } from "../../test/render";
 import LeadsPage from "./LeadsPage";
 
-const lead = { id: 7, anonymousId: "visitor-7", email: "ada@acme.io", name: "Ada Lovelace", company: "Acme", currentScore: 75, leadStage: "hot", velocityScore: 40, eventsLast24h: 3, risk: "low", lastEventAt: new Date().toISOString(), createdAt: "2026-11-28T00:00:00Z", identified: true, traits: {} };
+const lead = {
+  id: 7,
+  anonymousId: "visitor-7",
+  email: "ada@acme.io",
+  name: "Ada Lovelace",
+  company: "Acme",
+  currentScore: 75,
+  leadStage: "hot",
+  velocityScore: 40,
+  eventsLast24h: 3,
+  risk: "low",
+  lastEventAt: new Date().toISOString(),
+  createdAt: "2026-11-28T00:00:00Z",
+  identified: true,
+  traits: {},
+};
 
 describe("Leads page", () => {
   it("lists leads and filters by stage and search through the API", async () => {
-    const calls = mockFetch(({ url }) => (url.startsWith("/api/leads?") ? { body: { items: [lead], total: 1, limit: 25, offset: 0 } } : undefined));
+    const calls = mockFetch(({ url }) =>
+      url.startsWith("/api/leads?") ? { body: { items: [lead], total: 1, limit: 25, offset: 0 } } : undefined,
+    );
     renderApp(<LeadsPage />, { path: "/app/leads", route: "/app/leads" });
     const row = await screen.findByTestId("lead-row-7");
     expect(within(row).getByText("Ada Lovelace")).toBeInTheDocument();
@@ -25,7 +42,9 @@ describe("Leads page", () => {
   });
 
   it("sorts by clicking a column header", async () => {
-    const calls = mockFetch(({ url }) => (url.startsWith("/api/leads?") ? { body: { items: [lead], total: 1, limit: 25, offset: 0 } } : undefined));
+    const calls = mockFetch(({ url }) =>
+      url.startsWith("/api/leads?") ? { body: { items: [lead], total: 1, limit: 25, offset: 0 } } : undefined,
+    );
     renderApp(<LeadsPage />, { path: "/app/leads", route: "/app/leads" });
     await screen.findByTestId("lead-row-7");
     await userEvent.click(screen.getByRole("button", { name: /Score/ }));
@@ -34,11 +53,13 @@ describe("Leads page", () => {
   });
 
   it("shows an empty state and an error state", async () => {
-    mockFetch(({ url }) => (url.startsWith("/api/leads?") ? { body: { items: [], total: 0, limit: 25, offset: 0 } } : undefined));
+    mockFetch(({ url }) =>
+      url.startsWith("/api/leads?") ? { body: { items: [], total: 0, limit: 25, offset: 0 } } : undefined,
+    );
     const { unmount } = renderApp(<LeadsPage />, { path: "/app/leads", route: "/app/leads" });
     expect(await screen.findByText("No leads yet")).toBeInTheDocument();
     unmount();
-    mockFetch(() => ({ status: 503, contentType: "application/problem+json", body: { status: 503, detail: "Database unavailable" } }));
+    mockFetch(() => problem(503, "Database unavailable"));
     renderApp(<LeadsPage />, { path: "/app/leads", route: "/app/leads" });
     expect(await screen.findByRole("alert")).toHaveTextContent("Database unavailable");
   });

@@ -14,7 +14,14 @@ export function VelocityBar({ value }: { value: number }) {
   const color = pct >= 70 ? "bg-rose-500" : pct >= 40 ? "bg-amber-500" : "bg-brand-500";
   return (
     <div className="flex items-center gap-2" title={`Velocity ${pct}/100`}>
-      <div className="h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Velocity">
+      <div
+        className="h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
+        role="meter"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-label="Velocity"
+      >
         <div className={`h-full ${color}`} style={{ width: `${pct}%` }} />
       </div>
       <span className="w-6 text-xs text-slate-500 tabular-nums">{pct}</span>
@@ -24,8 +31,24 @@ export function VelocityBar({ value }: { value: number }) {
 
 export function IdentityBadge({ identified }: { identified: boolean }) {
   return identified ? (
-    <Badge className="bg-sky-50 text-sky-700 ring-sky-200 dark:bg-sky-950 dark:text-sky-300 dark:ring-sky-800">identified</Badge>
+    <Badge className="bg-sky-50 text-sky-700 ring-sky-200 dark:bg-sky-950 dark:text-sky-300 dark:ring-sky-800">
+      identified
+    </Badge>
   ) : (
-    <Badge className="bg-slate-50 text-slate-500 ring-slate-200 dark:bg-slate-900 dark:text-slate-400 dark:ring-slate-700">anonymous</Badge>
+    <Badge className="bg-slate-50 text-slate-500 ring-slate-200 dark:bg-slate-900 dark:text-slate-400 dark:ring-slate-700">
+      anonymous
+    </Badge>
+  );
+}
+
+/** A lead's score, big, under a small "Score" label. */
+export function ScoreFigure({ score, testId, large = false }: { score: number; testId: string; large?: boolean }) {
+  return (
+    <div>
+      <p className="text-xs text-slate-500 dark:text-slate-400">Score</p>
+      <p className={`${large ? "text-5xl" : "text-4xl"} font-semibold tabular-nums`} data-testid={testId}>
+        {score}
+      </p>
+    </div>
   );
 }

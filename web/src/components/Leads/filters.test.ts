@@ -4,7 +4,12 @@ import { pageCount, parseFilters, rangeLabel, sortDirection, toApiQuery, toggleS
 describe("lead filters", () => {
   it("parses defaults and ignores invalid values", () => {
     expect(parseFilters(new URLSearchParams(""))).toEqual({ q: "", stage: null, sort: "-score", page: 1 });
-    expect(parseFilters(new URLSearchParams("stage=lukewarm&sort=-password&page=-3"))).toEqual({ q: "", stage: null, sort: "-score", page: 1 });
+    expect(parseFilters(new URLSearchParams("stage=lukewarm&sort=-password&page=-3"))).toEqual({
+      q: "",
+      stage: null,
+      sort: "-score",
+      page: 1,
+    });
   });
 
   it("round-trips through the URL, leaving defaults out", () => {
@@ -16,7 +21,13 @@ describe("lead filters", () => {
   });
 
   it("builds the API query with offset pagination", () => {
-    expect(toApiQuery({ q: "", stage: "warm", sort: "-lastEventAt", page: 2 }, 25)).toEqual({ q: undefined, stage: "warm", sort: "-lastEventAt", limit: 25, offset: 25 });
+    expect(toApiQuery({ q: "", stage: "warm", sort: "-lastEventAt", page: 2 }, 25)).toEqual({
+      q: undefined,
+      stage: "warm",
+      sort: "-lastEventAt",
+      limit: 25,
+      offset: 25,
+    });
   });
 
   it("toggles sort direction on the same column and resets on another", () => {

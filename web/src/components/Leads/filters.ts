@@ -1,10 +1,15 @@
 /** Leads list state kept in the URL: search, stage, sort, page. Pure and unit-tested. */
-import type { Query } from "../../api/http";
+import type { paths } from "../../api/schema";
 import { STAGES, type Stage } from "../../api/types";
+
+type LeadQuery = NonNullable<paths["/api/leads"]["get"]["parameters"]["query"]>;
+type LeadSort = NonNullable<LeadQuery["sort"]>;
+/** The orders GET /api/leads accepts (names sort A→Z only). */
+const SORTS: LeadSort[] = ["score", "-score", "lastEventAt", "-lastEventAt", "createdAt", "-createdAt", "name"];
+const isSort = (sort: string): sort is LeadSort => (SORTS as string[]).includes(sort);
 
 export const PAGE_SIZE = 25;
 export type SortKey = "score" | "lastEventAt" | "createdAt" | "name";
-export const SORT_KEYS: SortKey[] = ["score", "lastEventAt", "createdAt", "name"];
 
 export interface LeadFilters {
   q: string;
@@ -16,12 +21,11 @@ export interface LeadFilters {
 export function parseFilters(params: URLSearchParams): LeadFilters {
   const stage = params.get("stage");
   const sort = params.get("sort") ?? "-score";
-  const key = sort.replace(/^-/, "");
   const page = Number.parseInt(params.get("page") ?? "1", 10);
   return {
     q: params.get("q") ?? "",
     stage: STAGES.includes(stage as Stage) ? (stage as Stage) : null,
-    sort: SORT_KEYS.includes(key as SortKey) ? sort : "-score",
+    sort: isSort(sort) ? sort : "-score",
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }
@@ -37,15 +41,22 @@ export function toSearchParams(f: LeadFilters): URLSearchParams {
 }
 
 /** The API query for GET /api/leads. */
-export function toApiQuery(f: LeadFilters, pageSize = PAGE_SIZE): Query {
-  return { q: f.q.trim() || undefined, stage: f.stage ?? undefined, sort: f.sort, limit: pageSize, offset: (f.page - 1) * pageSize };
+export function toApiQuery(f: LeadFilters, pageSize = PAGE_SIZE): LeadQuery {
+  return {
+    q: f.q.trim() || undefined,
+    stage: f.stage ?? undefined,
+    sort: isSort(f.sort) ? f.sort : "-score",
+    limit: pageSize,
+    offset: (f.page - 1) * pageSize,
+  };
 }
 
-/** Clicking a column: first click sorts descending (name: ascending), a second click flips. */
+/** Clicking a column: first click sorts descending (name: A→Z, always), a second click flips. */
 export function toggleSort(current: string, key: SortKey): string {
+  if (key === "name") return "name";
   const currentKey = current.replace(/^-/, "");
   if (currentKey === key) return current.startsWith("-") ? key : `-${key}`;
-  return key === "name" ? "name" : `-${key}`;
+  return `-${key}`;
 }
 
 export function sortDirection(current: string, key: SortKey): "ascending" | "descending" | "none" {

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockFetch, renderApp } from "../../test/render";
+import { mockFetch, problem, renderApp } from "../../test/render";
 import RulesPage from "./RulesPage";
 
 const rules = [{ id: 3, eventType: "demo_request", name: "Demo request", description: null, points: 50, active: true }];
@@ -9,10 +9,10 @@ const rules = [{ id: 3, eventType: "demo_request", name: "Demo request", descrip
 describe("Scoring rules page", () => {
   it("edits a rule inline and shows the API's field error", async () => {
     const calls = mockFetch(({ method, url }) => {
-      if (url.startsWith("/api/rules?")) return { body: { items: rules, total: 1, limit: 200, offset: 0 } };
+      if (url === "/api/rules") return { body: { items: rules, total: 1, limit: 200, offset: 0 } };
       if (url === "/api/stages") return { body: { warm: 30, hot: 60, qualified: 100 } };
       if (method === "PATCH" && url === "/api/rules/3")
-        return { status: 422, contentType: "application/problem+json", body: { status: 422, detail: "bad", errors: [{ loc: "body.points", msg: "Input should be less than or equal to 1000", type: "less_than_equal" }] } };
+        return problem(422, "bad", [["body.points", "Input should be less than or equal to 1000", "less_than_equal"]]);
       return undefined;
     });
     renderApp(<RulesPage />, { path: "/app/rules", route: "/app/rules" });
@@ -28,7 +28,7 @@ describe("Scoring rules page", () => {
 
   it("refuses thresholds out of order without calling the API", async () => {
     const calls = mockFetch(({ url }) => {
-      if (url.startsWith("/api/rules?")) return { body: { items: rules, total: 1, limit: 200, offset: 0 } };
+      if (url === "/api/rules") return { body: { items: rules, total: 1, limit: 200, offset: 0 } };
       if (url === "/api/stages") return { body: { warm: 30, hot: 60, qualified: 100 } };
       return undefined;
     });

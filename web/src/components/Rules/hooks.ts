@@ -1,49 +1,45 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { request } from "../../api/http";
-import type { components } from "../../api/schema";
-import type { RescoreJob, Rule, StageThresholds } from "../../api/types";
+import { api, unwrap } from "../../api/http";
+import type { Rule, Schema, StageThresholds } from "../../api/types";
+import type { CrudCalls } from "../ui/crud";
 
-type Listish<T> = T[] | { items: T[] };
-const items = <T,>(body: Listish<T>): T[] => (Array.isArray(body) ? body : (body?.items ?? []));
-export type RuleInput = components["schemas"]["RuleCreate"];
+export const RULES = ["rules"];
 
 export function useRules() {
-  return useQuery({ queryKey: ["rules"], queryFn: async () => items(await request<Listish<Rule>>("/api/rules", { query: { limit: 200 } })) });
-}
-
-export function useRuleMutations() {
-  const client = useQueryClient();
-  const done = () => void client.invalidateQueries({ queryKey: ["rules"] });
-  return {
-    create: useMutation({ mutationFn: (body: RuleInput) => request<Rule>("/api/rules", { method: "POST", body }), onSuccess: done }),
-    update: useMutation({ mutationFn: ({ id, ...body }: components["schemas"]["RuleUpdate"] & { id: number }) => request<Rule>(`/api/rules/${id}`, { method: "PATCH", body }), onSuccess: done }),
-    remove: useMutation({ mutationFn: (id: number) => request<void>(`/api/rules/${id}`, { method: "DELETE" }), onSuccess: done }),
-  };
+  return useQuery({ queryKey: RULES, queryFn: async () => (await unwrap(api.GET("/api/rules"))).items });
 }
 
 export function useStages() {
-  return useQuery({ queryKey: ["stages"], queryFn: () => request<StageThresholds>("/api/stages") });
+  return useQuery({ queryKey: ["stages"], queryFn: () => unwrap(api.GET("/api/stages")) });
 }
 
 export function useSaveStages() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: StageThresholds) => request<StageThresholds>("/api/stages", { method: "PUT", body }),
+    mutationFn: (body: StageThresholds) => unwrap(api.PUT("/api/stages", { body })),
     onSuccess: (data) => client.setQueryData(["stages"], data),
   });
 }
 
 export function useStartRescore() {
-  return useMutation({ mutationFn: () => request<{ jobId: string | number }>("/api/rules/rescore", { method: "POST" }) });
+  return useMutation({ mutationFn: () => unwrap(api.POST("/api/rules/rescore")) });
 }
 
 export const RESCORE_DONE = ["finished", "done", "completed", "succeeded", "failed"];
 
-export function useRescoreJob(jobId: string | number | null) {
+export function useRescoreJob(jobId: string | null) {
   return useQuery({
     queryKey: ["rescore", jobId],
-    queryFn: () => request<RescoreJob>(`/api/rules/rescore/${jobId}`),
+    queryFn: () => unwrap(api.GET("/api/rules/rescore/{job_id}", { params: { path: { job_id: jobId ?? "" } } })),
     enabled: jobId !== null,
     refetchInterval: (q) => (q.state.data && RESCORE_DONE.includes(q.state.data.status) ? false : 700),
   });
 }
+
+/** The typed calls the CRUD pattern (ui/crud) makes for rules. */
+const rule = (rule_id: number) => ({ params: { path: { rule_id } } });
+export const ruleCalls: CrudCalls<Schema<"RuleCreate">, Schema<"RuleUpdate">, Rule, Rule> = {
+  create: (body) => unwrap(api.POST("/api/rules", { body })),
+  update: (id, body) => unwrap(api.PATCH("/api/rules/{rule_id}", { ...rule(id), body })),
+  remove: (id) => unwrap(api.DELETE("/api/rules/{rule_id}", rule(id))),
+};

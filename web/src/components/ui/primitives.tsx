@@ -1,4 +1,5 @@
-import { useId, useState, type ComponentProps, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+/** The dashboard's building blocks: buttons, cards, states, badges, figures, icons. */
+import { useState, type ComponentProps, type ReactNode } from "react";
 import { errorMessage } from "../../lib/problem";
 
 type Variant = "primary" | "secondary" | "ghost" | "danger";
@@ -33,62 +34,23 @@ export function Button({
   );
 }
 
-const inputBase =
-  "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500 focus:outline-none dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700";
-
-export function Field({ label, error, hint, children, htmlFor }: { label: string; error?: string; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
+export function Card({
+  title,
+  action,
+  children,
+  className = "",
+  bodyClassName = "p-5",
+}: {
+  title?: ReactNode;
+  action?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  bodyClassName?: string;
+}) {
   return (
-    <div className="space-y-1">
-      <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
-        {label}
-      </label>
-      {children}
-      {error ? (
-        <p id={`${htmlFor}-error`} className="text-xs text-rose-600 dark:text-rose-400">
-          {error}
-        </p>
-      ) : hint ? (
-        <p className="text-xs text-slate-500 dark:text-slate-400">{hint}</p>
-      ) : null}
-    </div>
-  );
-}
-
-export function TextField({ label, error, hint, id, className = "", ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string; hint?: ReactNode }) {
-  const auto = useId();
-  const inputId = id ?? auto;
-  return (
-    <Field label={label} error={error} hint={hint} htmlFor={inputId}>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${inputId}-error` : undefined}
-        className={`${inputBase} ${error ? "ring-rose-500 dark:ring-rose-500" : ""} ${className}`}
-        {...props}
-      />
-    </Field>
-  );
-}
-
-export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input className={`${inputBase} ${className}`} {...props} />;
-}
-
-export function SelectField({ label, error, id, children, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string }) {
-  const auto = useId();
-  const selectId = id ?? auto;
-  return (
-    <Field label={label} error={error} htmlFor={selectId}>
-      <select id={selectId} className={inputBase} aria-invalid={error ? true : undefined} {...props}>
-        {children}
-      </select>
-    </Field>
-  );
-}
-
-export function Card({ title, action, children, className = "", bodyClassName = "p-5" }: { title?: ReactNode; action?: ReactNode; children: ReactNode; className?: string; bodyClassName?: string }) {
-  return (
-    <section className={`rounded-xl bg-white shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800 ${className}`}>
+    <section
+      className={`rounded-xl bg-white shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800 ${className}`}
+    >
       {(title || action) && (
         <header className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3.5 dark:border-slate-800">
           <h2 className="text-sm font-semibold text-slate-900 dark:text-slate-100">{title}</h2>
@@ -101,7 +63,13 @@ export function Card({ title, action, children, className = "", bodyClassName = 
 }
 
 export function Badge({ children, className = "" }: { children: ReactNode; className?: string }) {
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium capitalize ring-1 ring-inset ${className}`}>{children}</span>;
+  return (
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium capitalize ring-1 ring-inset ${className}`}
+    >
+      {children}
+    </span>
+  );
 }
 
 export function Spinner({ className = "h-5 w-5" }: { className?: string }) {
@@ -113,7 +81,15 @@ export function Spinner({ className = "h-5 w-5" }: { className?: string }) {
   );
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
       <div>
@@ -127,7 +103,10 @@ export function PageHeader({ title, description, actions }: { title: string; des
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
-    <div role="status" className="flex items-center justify-center gap-2 py-10 text-sm text-slate-500 dark:text-slate-400">
+    <div
+      role="status"
+      className="flex items-center justify-center gap-2 py-10 text-sm text-slate-500 dark:text-slate-400"
+    >
       <Spinner className="h-4 w-4" /> {label}
     </div>
   );
@@ -137,9 +116,7 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   return (
     <div className="flex flex-col items-center justify-center px-6 py-12 text-center">
       <div className="mb-3 flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-400 dark:bg-slate-800">
-        <svg viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
-          <path d="M3 7h18M3 12h18M3 17h10" strokeLinecap="round" />
-        </svg>
+        <Icon path="M3 7h18M3 12h18M3 17h10" />
       </div>
       <p className="text-sm font-medium text-slate-900 dark:text-slate-100">{title}</p>
       {children && <div className="mt-1 max-w-sm text-sm text-slate-500 dark:text-slate-400">{children}</div>}
@@ -149,7 +126,10 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   return (
-    <div role="alert" className="m-4 flex items-center justify-between gap-3 rounded-lg bg-rose-50 px-4 py-3 text-sm text-rose-800 ring-1 ring-rose-200 dark:bg-rose-950 dark:text-rose-200 dark:ring-rose-900">
+    <div
+      role="alert"
+      className="m-4 flex items-center justify-between gap-3 rounded-lg bg-rose-50 px-4 py-3 text-sm text-rose-800 ring-1 ring-rose-200 dark:bg-rose-950 dark:text-rose-200 dark:ring-rose-900"
+    >
       <span>{errorMessage(error)}</span>
       {onRetry && (
         <Button size="sm" variant="secondary" onClick={onRetry}>
@@ -160,7 +140,17 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-export function Toggle({ checked, onChange, label, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean }) {
+export function Toggle({
+  checked,
+  onChange,
+  label,
+  disabled,
+}: {
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  label: string;
+  disabled?: boolean;
+}) {
   return (
     <button
       type="button"
@@ -171,33 +161,36 @@ export function Toggle({ checked, onChange, label, disabled }: { checked: boolea
       onClick={() => onChange(!checked)}
       className={`relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors disabled:opacity-50 ${checked ? "bg-brand-600" : "bg-slate-300 dark:bg-slate-700"}`}
     >
-      <span className={`inline-block h-4 w-4 transform rounded-full bg-white shadow transition-transform ${checked ? "translate-x-4.5" : "translate-x-0.5"}`} />
+      <span
+        className={`inline-block h-4 w-4 transform rounded-full bg-white shadow transition-transform ${checked ? "translate-x-4.5" : "translate-x-0.5"}`}
+      />
     </button>
   );
 }
 
+async function copyToClipboard(value: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(value);
+  } catch {
+    // No clipboard API (plain http, old browser): the selection fallback still works.
+    const area = document.createElement("textarea");
+    area.value = value;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+}
+
 export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
   const [copied, setCopied] = useState(false);
+  const copy = () =>
+    void copyToClipboard(value).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    });
   return (
-    <Button
-      size="sm"
-      variant="secondary"
-      aria-label={`${label} to clipboard`}
-      onClick={async () => {
-        try {
-          await navigator.clipboard.writeText(value);
-        } catch {
-          const area = document.createElement("textarea");
-          area.value = value;
-          document.body.appendChild(area);
-          area.select();
-          document.execCommand("copy");
-          area.remove();
-        }
-        setCopied(true);
-        setTimeout(() => setCopied(false), 1500);
-      }}
-    >
+    <Button size="sm" variant="secondary" aria-label={`${label} to clipboard`} onClick={copy}>
       {copied ? "Copied" : label}
     </Button>
   );
@@ -206,7 +199,10 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
 export function CodeBlock({ code, label }: { code: string; label: string }) {
   return (
     <div className="relative">
-      <pre aria-label={label} className="overflow-x-auto rounded-lg bg-slate-950 p-4 pr-20 text-xs leading-relaxed text-slate-100 ring-1 ring-slate-800">
+      <pre
+        aria-label={label}
+        className="overflow-x-auto rounded-lg bg-slate-950 p-4 pr-20 text-xs leading-relaxed text-slate-100 ring-1 ring-slate-800"
+      >
         <code>{code}</code>
       </pre>
       <div className="absolute top-2 right-2">
@@ -216,10 +212,107 @@ export function CodeBlock({ code, label }: { code: string; label: string }) {
   );
 }
 
-export function Th({ children, className = "" }: { children?: ReactNode; className?: string }) {
-  return <th scope="col" className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400 ${className}`}>{children}</th>;
+const STATUS_TONES: Record<string, string> = {
+  succeeded: "bg-emerald-50 text-emerald-700 ring-emerald-200",
+  failed: "bg-rose-50 text-rose-700 ring-rose-200",
+  pending: "bg-amber-50 text-amber-800 ring-amber-200",
+};
+
+/** The state of a delivery or an execution: succeeded, failed, pending (anything else: grey). */
+export function StatusBadge({ status }: { status: string }) {
+  return <Badge className={STATUS_TONES[status] ?? "bg-slate-50 text-slate-600 ring-slate-200"}>{status}</Badge>;
 }
 
-export function Td({ children, className = "" }: { children?: ReactNode; className?: string }) {
-  return <td className={`px-4 py-3 text-sm whitespace-nowrap ${className}`}>{children}</td>;
+/** A white tile with a ring: one metric or one component's state. */
+export function Tile({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <div
+      className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800"
+      data-testid={testId}
+    >
+      {children}
+    </div>
+  );
+}
+
+export interface Figure {
+  label: string;
+  value: ReactNode;
+  /** Extra classes of the value (e.g. a warning colour). */
+  tone?: string;
+}
+
+/** Labelled values in a grid: queue counts, stage counts, a lead's intelligence, a profile. */
+export function Figures({
+  items,
+  className,
+  valueClassName = "text-lg font-semibold tabular-nums",
+}: {
+  items: Figure[];
+  className: string;
+  valueClassName?: string;
+}) {
+  return (
+    <dl className={className}>
+      {items.map((f) => (
+        <div key={f.label}>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">{f.label}</dt>
+          <dd className={`${valueClassName} ${f.tone ?? ""}`}>{f.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** A round toggle button in a row of choices (stage filter, quick picks). */
+export function Pill({
+  pressed,
+  onClick,
+  className = "",
+  children,
+}: {
+  pressed: boolean;
+  onClick: () => void;
+  className?: string;
+  children: ReactNode;
+}) {
+  const look = pressed
+    ? "bg-brand-600 text-white ring-brand-600"
+    : "bg-white text-slate-600 ring-slate-300 hover:bg-slate-50 dark:bg-slate-900 dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-800";
+  return (
+    <button
+      type="button"
+      aria-pressed={pressed}
+      onClick={onClick}
+      className={`rounded-full py-1 text-xs font-medium ring-1 transition-colors ${look} ${className}`}
+    >
+      {children}
+    </button>
+  );
+}
+
+/** A line icon on a 24×24 grid, drawn in the text colour. */
+export function Icon({
+  path,
+  className = "h-5 w-5",
+  strokeWidth = 2,
+}: {
+  path: string;
+  className?: string;
+  strokeWidth?: number;
+}) {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      className={className}
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={strokeWidth}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
+      <path d={path} />
+    </svg>
+  );
 }
