@@ -36,6 +36,10 @@ test: install-dev services chromium ## Run the whole suite: unit, SQLite, Postgr
 web: ## Build the dashboard into web/dist (needs Node.js 20+)
 	scripts/build-web.sh
 
+.PHONY: wheel
+wheel: $(UV) ## Build dist/leadpulse-*.whl (dashboard and ls.js inside) and dist/requirements.txt (pins from uv.lock)
+	scripts/build-wheel.sh dist
+
 web-test: ## Dashboard unit tests (vitest + Testing Library)
 	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm test
 
