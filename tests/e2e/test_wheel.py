@@ -15,74 +15,36 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-
-from leadpulse.store.db import Database
+from wheel_e2e_support import (
+    PG_URL,
+    Child,
+    admin_sql,
+    clean_env,
+    find_uv,
+    free_port,
+    run,
+    sign_up_and_ingest,
+    unavailable,
+    wait_for_score,
+)
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIST = REPO / "web" / "dist"
 SRC = REPO / "src" / "leadpulse"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_URL = os.environ.get(
-    "LEADPULSE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 REDIS_URL = os.environ.get("LEADPULSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-DEADLINE_SECONDS = 180.0  # generous: process start-up is slow on a loaded machine
 DEMO_REQUEST_POINTS = 50
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (required under CI=true)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _uv() -> str:
-    local = REPO / ".uv" / "bin" / "uv"
-    found = str(local) if local.is_file() else shutil.which("uv")
-    if found is None:
-        pytest.fail("uv not found: run `make install-dev` (creates .uv/bin/uv)", pytrace=False)
-    return found
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    """A child's environment: no LEADPULSE_* or virtualenv settings leaking in."""
-    leaks = ("LEADPULSE_", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(leaks)}
-    env.update({"NO_COLOR": "1", "TERM": "dumb", "PYTHONUNBUFFERED": "1"}, **extra)
-    return env
-
-
-def _run(
-    args: list[str | Path], *, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run a command to completion; fail with its output unless it succeeds."""
-    result = subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd,
-        env=env or _clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 @dataclass(frozen=True)
@@ -109,13 +71,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The wheel and its requirements.txt, built once per session."""
     if not (WEB_DIST / "index.html").is_file():
         if shutil.which("npm") is None:
-            _unavailable("the wheel needs the dashboard and web/dist is missing: no Node.js/npm")
-        _run(["bash", REPO / "scripts" / "build-web.sh"], cwd=REPO)
+            unavailable("the wheel needs the dashboard and web/dist is missing: no Node.js/npm")
+        run(["bash", REPO / "scripts" / "build-web.sh"], cwd=REPO)
     out = tmp_path_factory.mktemp("wheel")
-    _run(
+    run(
         ["bash", REPO / "scripts" / "build-wheel.sh", "--skip-web", out],
         cwd=REPO,
-        env=_clean_env(UV=_uv()),
+        env=clean_env(UV=find_uv()),
     )
     (wheel,) = out.glob("leadpulse-*-py3-none-any.whl")
     return Built(wheel=wheel, requirements=out / "requirements.txt")
@@ -125,98 +87,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """A fresh virtualenv with the locked requirements and the wheel installed."""
     venv = tmp_path_factory.mktemp("venv") / "venv"
-    uv, here = _uv(), venv.parent
-    _run([uv, "venv", "--quiet", "--python", sys.executable, venv], cwd=here)
+    uv, here = find_uv(), venv.parent
+    run([uv, "venv", "--quiet", "--python", sys.executable, venv], cwd=here)
     python = venv / "bin" / "python"
     install = ["pip", "install", "--quiet", "--python", python]
-    _run([uv, *install, "-r", built.requirements, built.wheel], cwd=here)
+    run([uv, *install, "-r", built.requirements, built.wheel], cwd=here)
     return Installed(venv)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Child:
-    """A process of the installed ``leadpulse`` command, logging to a file."""
-
-    def __init__(self, args: list[str | Path], *, cwd: Path, env: dict[str, str]) -> None:
-        self.log = cwd / f"{Path(args[1]).name}-{uuid.uuid4().hex[:6]}.log"
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [str(a) for a in args], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_until_answering(self, url: str) -> httpx.Response:
-        """Poll ``url`` (bounded) until the child answers; fail if it dies first."""
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"exited with {self.process.returncode}:\n{self.output[-4000:]}")
-            try:
-                return httpx.get(url, timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.1)  # the child is still starting; bounded by the deadline
-        pytest.fail(f"no answer from {url} within {DEADLINE_SECONDS}s:\n{self.output[-4000:]}")
-
-    def stop(self) -> int:
-        """SIGTERM, then wait (bounded); return the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=60)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
-
-
-def _sign_up_and_ingest(url: str) -> tuple[dict[str, str], int]:
-    """Register, send one demo_request with the publishable key; return (auth, lead id)."""
-    email = f"wheel-{uuid.uuid4().hex[:10]}@example.com"
-    registered = httpx.post(
-        f"{url}/api/auth/register",
-        json={"email": email, "password": "correct horse battery", "name": "Wheel"},
-        timeout=30,
-    )
-    assert registered.status_code == 201, registered.text
-    auth = {"Authorization": f"Bearer {registered.json()['token']}"}
-    project = httpx.get(f"{url}/api/auth/project", headers=auth, timeout=10)
-    ingested = httpx.post(
-        f"{url}/api/ingest/event",
-        json={"event": "demo_request", "anonymousId": f"visitor-{uuid.uuid4().hex[:8]}"},
-        headers={"X-API-Key": project.json()["publishableKey"]},
-        timeout=10,
-    )
-    assert ingested.status_code == 202, ingested.text
-    assert ingested.json()["status"] == "queued"
-    return auth, ingested.json()["leadId"]
-
-
-def _wait_for_score(url: str, auth: dict[str, str], lead_id: int) -> dict[str, Any]:
-    """Poll the lead (bounded) until the worker has scored it; return the lead."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        lead: dict[str, Any] = httpx.get(
-            f"{url}/api/leads/{lead_id}", headers=auth, timeout=10
-        ).json()
-        if lead["currentScore"] > 0 or time.monotonic() > deadline:
-            return lead
-        time.sleep(0.1)  # the worker runs in another process; bounded by the deadline
 
 
 def _healthcheck(installed: Installed, role: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the Docker image's health check script with the installed interpreter."""
     return subprocess.run(
         [str(installed.python), str(REPO / "deploy" / "healthcheck.py"), role],
-        env=_clean_env(**env),
+        env=clean_env(**env),
         capture_output=True,
         text=True,
         timeout=30,
@@ -256,7 +139,7 @@ def test_the_installed_package_uses_its_own_files(installed: Installed, tmp_path
         "print(sdk.load_asset('ls.js').name);"
         "print(alembic_config().get_main_option('script_location'))"
     )
-    lines = _run([installed.python, "-c", probe], cwd=tmp_path).stdout.splitlines()
+    lines = run([installed.python, "-c", probe], cwd=tmp_path).stdout.splitlines()
     package = Path(lines[0]).parent
     assert package.is_relative_to(installed.venv)
     assert Path(lines[1]) == package / "web_dist"
@@ -275,7 +158,7 @@ def test_the_built_wheel_refuses_to_ship_without_the_dashboard(tmp_path: Path) -
     result = subprocess.run(
         ["bash", "scripts/build-wheel.sh", "--skip-web", str(tmp_path / "out")],
         cwd=checkout,
-        env=_clean_env(UV=_uv()),
+        env=clean_env(UV=find_uv()),
         capture_output=True,
         text=True,
         timeout=300,
@@ -287,39 +170,41 @@ def test_the_built_wheel_refuses_to_ship_without_the_dashboard(tmp_path: Path) -
     assert not list((tmp_path / "out").glob("*.whl"))
 
 
-def test_installed_serve_runs_from_an_empty_directory(
-    installed: Installed, built: Built, tmp_path: Path
-) -> None:
-    port, data = _free_port(), tmp_path / "data"
+def _assert_serves_the_dashboard_and_ls_js(url: str) -> None:
+    page = httpx.get(f"{url}/", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200
+    assert page.text == (WEB_DIST / "index.html").read_text()  # not the "not built" page
+    bundle = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
+    assert bundle is not None
+    script = httpx.get(f"{url}{bundle.group(1)}", timeout=10)
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+
+    sdk = httpx.get(f"{url}/sdk/ls.js", timeout=10)
+    assert sdk.status_code == 200
+    assert sdk.headers["content-type"].startswith("application/javascript")
+    assert sdk.content == (SRC / "sdk" / "ls.js").read_bytes()
+
+
+def test_installed_serve_runs_from_an_empty_directory(installed: Installed, tmp_path: Path) -> None:
+    port, data = free_port(), tmp_path / "data"
     url = f"http://127.0.0.1:{port}"
     child = Child(
         [installed.leadpulse, "serve", "--port", str(port)],
         cwd=tmp_path,
-        env=_clean_env(LEADPULSE_DATA_DIR=str(data)),
+        env=clean_env(LEADPULSE_DATA_DIR=str(data)),
     )
     try:
-        health = child.wait_until_answering(f"{url}/api/health")
-        assert health.status_code == 200, health.text
-        assert health.json()["database"] == {"status": "ok", "backend": "sqlite"}
+        first = child.wait_until_answering(f"{url}/api/health")  # 503 until the first heartbeat
+        assert first.json()["database"] == {"status": "ok", "backend": "sqlite"}
 
-        page = httpx.get(f"{url}/", headers={"Accept": "text/html"}, timeout=10)
-        assert page.status_code == 200
-        assert page.text == (WEB_DIST / "index.html").read_text()
-        bundle = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
-        assert bundle is not None
-        script = httpx.get(f"{url}{bundle.group(1)}", timeout=10)
-        assert script.status_code == 200
-        assert "javascript" in script.headers["content-type"]
-
-        sdk = httpx.get(f"{url}/sdk/ls.js", timeout=10)
-        assert sdk.status_code == 200
-        assert sdk.headers["content-type"].startswith("application/javascript")
-        assert sdk.content == (SRC / "sdk" / "ls.js").read_bytes()
-
-        auth, lead_id = _sign_up_and_ingest(url)
-        lead = _wait_for_score(url, auth, lead_id)
+        _assert_serves_the_dashboard_and_ls_js(url)
+        auth, lead_id = sign_up_and_ingest(url)
+        lead = wait_for_score(url, auth, lead_id)
         assert (lead["currentScore"], lead["leadStage"]) == (DEMO_REQUEST_POINTS, "warm")
 
+        health = httpx.get(f"{url}/api/health", timeout=10)
+        assert (health.status_code, health.json()["worker"]["status"]) == (200, "ok")
         assert _healthcheck(installed, "api", LEADPULSE_PORT=str(port)).returncode == 0
         assert (data / "leadpulse.db").is_file()
         assert sorted(p.name for p in tmp_path.iterdir()) == ["data", child.log.name]
@@ -329,27 +214,17 @@ def test_installed_serve_runs_from_an_empty_directory(
         child.kill()
 
 
-async def _admin_sql(statement: str) -> None:
-    admin = Database(PG_URL, pool_size=1)
-    try:
-        async with admin.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.exec_driver_sql(statement)
-    finally:
-        await admin.dispose()
-
-
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
     """A new, unmigrated PostgreSQL database, as a ``postgresql://`` URL (like compose's)."""
     name = f"lp_wheel_{uuid.uuid4().hex[:10]}"
     try:
-        asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+        asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # unreachable server: skip locally, fail under CI
-        _unavailable(f"PostgreSQL unreachable: {exc!r}"[:300])
+        unavailable(f"PostgreSQL unreachable: {exc!r}"[:300])
     base = PG_URL.rpartition("/")[0].replace("postgresql+asyncpg://", "postgresql://")
     yield f"{base}/{name}"
-    asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _redis_reachable() -> None:
@@ -359,7 +234,7 @@ def _redis_reachable() -> None:
     try:
         client.ping()
     except redis.RedisError as exc:
-        _unavailable(f"Redis unreachable: {exc!r}"[:300])
+        unavailable(f"Redis unreachable: {exc!r}"[:300])
     finally:
         client.close()
 
@@ -379,8 +254,8 @@ def test_installed_migrate_api_and_worker_run_the_compose_topology(
     installed: Installed, empty_postgres: str, tmp_path: Path
 ) -> None:
     _redis_reachable()
-    api_port, health_port = _free_port(), _free_port()
-    env = _clean_env(
+    api_port, health_port = free_port(), free_port()
+    env = clean_env(
         LEADPULSE_ENV="production",
         LEADPULSE_DATABASE_URL=empty_postgres,
         LEADPULSE_REDIS_URL=REDIS_URL,
@@ -389,7 +264,7 @@ def test_installed_migrate_api_and_worker_run_the_compose_topology(
         LEADPULSE_WORKER_HEALTH_PORT=str(health_port),
         LEADPULSE_DATA_DIR=str(tmp_path / "data"),
     )
-    upgraded = _run([installed.leadpulse, "db", "upgrade"], cwd=tmp_path, env=env)
+    upgraded = run([installed.leadpulse, "db", "upgrade"], cwd=tmp_path, env=env)
     assert f"Database at revision {_checkout_head()}" in upgraded.stderr
 
     url = f"http://127.0.0.1:{api_port}"
@@ -398,8 +273,8 @@ def test_installed_migrate_api_and_worker_run_the_compose_topology(
     try:
         worker.wait_until_answering(f"http://127.0.0.1:{health_port}/health")
         assert api.wait_until_answering(f"{url}/api/health").json()["mode"] == "production"
-        auth, lead_id = _sign_up_and_ingest(url)
-        assert _wait_for_score(url, auth, lead_id)["currentScore"] == DEMO_REQUEST_POINTS
+        auth, lead_id = sign_up_and_ingest(url)
+        assert wait_for_score(url, auth, lead_id)["currentScore"] == DEMO_REQUEST_POINTS
 
         ports = {"LEADPULSE_PORT": str(api_port), "LEADPULSE_WORKER_HEALTH_PORT": str(health_port)}
         for role in ("api", "worker"):
