@@ -42,6 +42,10 @@ web: ## Build the dashboard into web/dist (needs Node.js 20+)
 $(WEB_DEPS): web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 
+.PHONY: wheel
+wheel: $(UV) ## Build dist/leadpulse-*.whl (dashboard and ls.js inside) and dist/requirements.txt (pins from uv.lock)
+	scripts/build-wheel.sh dist
+
 web-test: $(WEB_DEPS) ## Dashboard unit tests (vitest + Testing Library)
 	cd web && npm test
 

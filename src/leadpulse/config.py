@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     automation_max_attempts: int = Field(default=5, ge=1, le=20)
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
 
-    # Dashboard: the built web app served at / (default: web/dist of the source checkout).
+    # Dashboard: the built web app served at / (default: the build inside the installed
+    # package, else web/dist of the source checkout).
     dashboard_dir: Path | None = None
 
     @field_validator("cors_origins")

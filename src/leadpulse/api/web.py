@@ -1,4 +1,7 @@
-"""Serve the built dashboard (``web/dist``) from the API's own origin.
+"""Serve the built dashboard from the API's own origin.
+
+The build is looked up in the installed package first (``leadpulse/web_dist``, put there by
+the wheel's build hook), then in the source checkout's ``web/dist`` (``make web``).
 
 Hashed bundles live under ``/assets`` and are cached for a year; every other browser
 navigation that is not an API, docs, SDK or Socket.IO path gets ``index.html`` so the
@@ -9,6 +12,7 @@ one and the API keeps working.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +40,21 @@ code{background:#eef;padding:.1rem .3rem;border-radius:4px}</style></head>
 """
 
 
+PACKAGED_DASHBOARD = Path(__file__).resolve().parents[1] / "web_dist"
+CHECKOUT_DASHBOARD = Path(__file__).resolve().parents[3] / "web" / "dist"
+
+
+def find_dashboard(candidates: Sequence[Path]) -> Path:
+    """Return the first candidate holding a build (``index.html``), else the last one."""
+    for candidate in candidates:
+        if (candidate / "index.html").is_file():
+            return candidate
+    return candidates[-1]
+
+
 def default_dashboard_dir() -> Path:
-    """Return ``web/dist`` of the source checkout this module lives in."""
-    return Path(__file__).resolve().parents[3] / "web" / "dist"
+    """Return the dashboard inside the installed package, else the checkout's ``web/dist``."""
+    return find_dashboard((PACKAGED_DASHBOARD, CHECKOUT_DASHBOARD))
 
 
 class _AssetFiles(StaticFiles):
