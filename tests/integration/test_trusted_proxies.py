@@ -84,9 +84,7 @@ async def test_a_trusted_proxys_forwarded_for_is_the_client_ip(settings: Any, db
     assert same == [202] * IP_BUDGET + [429]  # one client, one budget
 
 
-async def test_a_proxy_outside_the_trusted_network_is_not_believed(
-    settings: Any, db: Any
-) -> None:
+async def test_a_proxy_outside_the_trusted_network_is_not_believed(settings: Any, db: Any) -> None:
     elsewhere = _limited(settings, trusted_proxies=["10.0.0.0/8"])
     async with behind_uvicorn(elsewhere, db) as client:
         key = await _publishable_key(client)
