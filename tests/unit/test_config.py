@@ -180,3 +180,20 @@ def test_a_trusted_proxy_that_is_no_ip_or_network_is_refused(
 def test_throttle_settings_must_be_positive(field: str, value: int) -> None:
     with pytest.raises(ValidationError, match=field):
         make(**{field: value})
+
+
+def test_env_example_documents_the_new_settings_and_loads(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text()
+    for name in (
+        "TRUSTED_PROXIES",
+        "LOGIN_MAX_ATTEMPTS",
+        "LOGIN_IP_MAX_ATTEMPTS",
+        "REGISTER_IP_MAX_ATTEMPTS",
+        "LOGIN_WINDOW_MINUTES",
+        "LOGIN_LOCKOUT_MINUTES",
+    ):
+        assert f"LEADPULSE_{name}=" in text
+    settings = Settings(_env_file=example)  # type: ignore[call-arg]
+    assert settings.trusted_proxies == []
+    assert settings.login_max_attempts == 5
