@@ -2,10 +2,10 @@
 
 Used by the API's dependencies (``api.deps``), by the SDK ingest routes (the key may come in
 the body) and by the Socket.IO handshake (``live.server`` calls ``caller_from_jwt``, which
-refuses revoked tokens). Lookups go through ``security.key_cache`` and
-``security.token_cache``, so an authenticated request pays one query per credential per cache
-lifetime (2 s), not one per request. A revocation clears both caches in the process that made
-it (``security.forget_credentials`` after the commit); other processes follow within the
+refuses revoked tokens). Per-request lookups go through ``security.key_cache`` and
+``security.token_cache``, so an authenticated HTTP request pays one query per credential per
+cache lifetime (2 s), not one per request. A revocation clears both caches in the process that
+made it (``security.forget_credentials`` after the commit); other processes follow within the
 cache lifetime, which bounds how long a revoked key or token still works there.
 """
 
@@ -100,19 +100,25 @@ async def _token_version(session: AsyncSession, user_id: int, project_id: int) -
     return version
 
 
-async def caller_from_jwt(session: AsyncSession, token: str, *, secret: str) -> Caller:
+async def caller_from_jwt(
+    session: AsyncSession, token: str, *, secret: str, cached: bool = False
+) -> Caller:
     """Resolve a JWT to its user and project.
 
     Unauthorized when the token is forged or expired, when the user no longer owns the
     project, or when it was revoked: its version is not the user's current one (signed out
-    everywhere, password changed, account taken over through Google sign-in). Only a cache
-    miss queries ``session``. This is the check the Socket.IO handshake must call.
+    everywhere, password changed, account taken over through Google sign-in).
+
+    ``cached`` (per-request HTTP authentication, ``caller_from_bearer``) reuses a lookup for
+    up to 2 s; without it ``session`` is queried. The Socket.IO handshake calls this uncached:
+    it runs once per connection and opens a long-lived feed, so it sees a revocation at once
+    in every process.
     """
     claims = decode_token(token, secret=secret)
     ident = (claims.user_id, claims.project_id)
-    cache = token_cache.of(session.bind)
-    hit, cached = cache.get(ident)
-    version = cached if isinstance(cached, int) else None
+    cache = token_cache.of(session.bind if cached else None)
+    hit, found = cache.get(ident)
+    version = found if isinstance(found, int) else None
     if not hit:
         version = await _token_version(session, *ident)
         cache.put(ident, version)
@@ -127,4 +133,4 @@ async def caller_from_bearer(session: AsyncSession, token: str, settings: Settin
     """Resolve an ``Authorization: Bearer`` value: an API key by its prefix, else a JWT."""
     if key_kind(token) is not None:
         return await caller_from_key(session, token)
-    return await caller_from_jwt(session, token, secret=settings.secret_key())
+    return await caller_from_jwt(session, token, secret=settings.secret_key(), cached=True)

@@ -13,6 +13,7 @@ import random
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 
-LEADPULSE = Path("/work/main/.venv/bin/leadpulse")
+LEADPULSE = Path(sys.executable).with_name("leadpulse")  # this checkout's, not another
 JWT_SECRET = "e2e-secret-" + "x" * 40
 WAIT_SECONDS = 60.0
 EVENT_TYPES = (
