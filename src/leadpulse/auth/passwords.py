@@ -2,7 +2,7 @@
 
 Applied where a password is chosen (sign-up, password change), never at sign-in: an old
 password keeps working until its owner changes it. The common list is package data
-(``data/common-passwords.txt``, its source and licence in its header), loaded once on
+(``common-passwords.txt`` beside this module, its source and licence in its header), loaded once on
 first use and compared case-insensitively: ``Password1`` is as guessable as ``password1``.
 """
 
@@ -17,7 +17,7 @@ from leadpulse.auth.security import MAX_PASSWORD, MIN_PASSWORD
 @cache
 def common_passwords() -> frozenset[str]:
     """Return the shipped list of common passwords (lower case)."""
-    text = resources.files("leadpulse.auth").joinpath("data/common-passwords.txt").read_text()
+    text = resources.files("leadpulse.auth").joinpath("common-passwords.txt").read_text()
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
