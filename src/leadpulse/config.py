@@ -8,13 +8,15 @@ Production mode (``LEADPULSE_ENV=production``) refuses to start on insecure valu
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "change-me"  # noqa: S105 - the placeholder production refuses
 MIN_SECRET_LENGTH = 32
@@ -59,9 +61,22 @@ class Settings(BaseSettings):
     max_properties_keys: int = Field(default=100, ge=1)
     future_skew_seconds: int = Field(default=300, ge=0)
 
+    # The master switch of every rate limit: ingest budgets and the sign-in/sign-up throttle.
     rate_limit_enabled: bool = True
     rate_limit_ip_per_minute: int = Field(default=200, ge=1)
     rate_limit_key_per_minute: int = Field(default=6000, ge=1)
+
+    # Sign-in and sign-up throttle (``auth.throttle``): attempts counted per window, then a
+    # lockout answered 429 with Retry-After.
+    login_max_attempts: int = Field(default=5, ge=1, le=1000)  # per account, reset on success
+    login_ip_max_attempts: int = Field(default=30, ge=1, le=100_000)  # per client IP
+    register_ip_max_attempts: int = Field(default=10, ge=1, le=100_000)  # per client IP
+    login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or networks, comma
+    # separated or a JSON list; empty (the default) trusts nobody, "*" trusts every peer.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
     worker_concurrency: int = Field(default=4, ge=1, le=256)
     worker_claim_batch: int = Field(default=20, ge=1, le=1000)
@@ -93,6 +108,27 @@ class Settings(BaseSettings):
             raise ValueError("a wildcard origin cannot be combined with credentials")
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"{entry!r} is neither an IP address nor a network") from exc
+        return value
+
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:
         if self.env != "production":
@@ -119,6 +155,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Tell whether the database is SQLite (embedded)."""
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def forwarded_allow_ips(self) -> str | None:
+        """Return uvicorn's ``forwarded_allow_ips``: None when no proxy is trusted."""
+        return ",".join(self.trusted_proxies) if self.trusted_proxies else None
 
     def secret_key(self) -> str:
         """Return the JWT secret, creating and persisting one in the data dir if unset."""

@@ -22,6 +22,7 @@ import anyio
 import structlog
 
 from leadpulse.auth.google import GoogleVerifier
+from leadpulse.auth.throttle import AuthThrottle
 from leadpulse.config import Settings
 from leadpulse.core.outcomes import AutomationExecuted, EventIngested, LeadMerged, LeadScored
 from leadpulse.ingest.intake import Intake
@@ -73,6 +74,7 @@ class Container:
     # Created on first use by the module named, so a process builds only what it serves.
     intake: Intake | None = None  # ingest.routes
     rate_limiter: IngestRateLimiter | None = None  # ingest.routes
+    auth_throttle: AuthThrottle | None = None  # auth.routes
     live_server: socketio.AsyncServer | None = None  # live.server.wrap (API processes)
     live_emitter: Emitter | None = None  # live.emitter.emitter_for
     live_presence: Presence | None = None  # live.presence.presence_for

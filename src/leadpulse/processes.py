@@ -50,11 +50,29 @@ def build_api(settings: Settings, *, embedded_worker: bool) -> Any:
     return asgi_app(container, on_startup=[worker.start], on_shutdown=[worker.shutdown])
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Return the uvicorn options of ``serve`` and ``api`` (one process or N).
+
+    Proxy headers (``X-Forwarded-For``/``-Proto``) are believed only from the peers in
+    ``LEADPULSE_TRUSTED_PROXIES``; with none (the default) they are ignored, whoever sends
+    them — uvicorn's own default would trust 127.0.0.1, so a same-host proxy that passes the
+    header through would let every client choose its IP, and its per-IP rate limit.
+    """
+    trusted = settings.forwarded_allow_ips
+    return {
+        **app_kwargs(),
+        "host": settings.host,
+        "port": settings.port,
+        "proxy_headers": trusted is not None,
+        "forwarded_allow_ips": trusted,
+    }
+
+
 def run_serve(settings: Settings) -> None:
     """Run the API with the worker and scheduler in the same process."""
     settings.secret_key()
     app = build_api(settings, embedded_worker=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, **app_kwargs())
+    uvicorn.run(app, **uvicorn_options(settings))
 
 
 def run_api(settings: Settings, *, processes: int) -> None:
@@ -64,14 +82,12 @@ def run_api(settings: Settings, *, processes: int) -> None:
         uvicorn.run(
             "leadpulse.asgi:app_from_env",
             factory=True,
-            host=settings.host,
-            port=settings.port,
             workers=processes,
-            **app_kwargs(),
+            **uvicorn_options(settings),
         )
         return
     app = build_api(settings, embedded_worker=False)
-    uvicorn.run(app, host=settings.host, port=settings.port, **app_kwargs())
+    uvicorn.run(app, **uvicorn_options(settings))
 
 
 async def _worker_main(settings: Settings, *, burst: bool) -> int:

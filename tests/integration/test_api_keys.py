@@ -11,6 +11,7 @@ from foundation_support import assert_problem, bearer
 from sqlalchemy import select
 
 from leadpulse.api.deps import IngestDep, ServerDep, UserDep
+from leadpulse.projects.keys import key_digest
 from leadpulse.store.models import ApiKey
 
 probe = APIRouter(prefix="/api/test-only")
@@ -229,3 +230,113 @@ async def test_keys_of_an_inactive_project_are_forbidden(
         )
     pk = {"X-API-Key": account.publishable_key}
     assert_problem(await client.get("/api/test-only/ingest", headers=pk), 403)
+
+
+# --- listing, last use and revocation of one key (issue §4.1) ---------------------------
+
+
+async def _list(client: httpx.AsyncClient, account: Any, **params: Any) -> dict[str, Any]:
+    response = await client.get(
+        f"/api/projects/{account.project_id}/keys", params=params, headers=account.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_keys_are_listed_with_prefix_type_and_dates_never_the_secret(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    account = await signup()
+    secret = await _new_key(client, account, "secret")
+    body = await _list(client, account)
+    assert body["total"] == 2 and body["limit"] == 50 and body["offset"] == 0
+    newest, first = body["items"]
+    assert newest["type"] == "secret" and secret.startswith(newest["prefix"])
+    assert first["type"] == "publishable"
+    assert account.publishable_key.startswith(first["prefix"])
+    for item in body["items"]:
+        assert set(item) == {"id", "type", "prefix", "createdAt", "lastUsedAt", "revokedAt"}
+        assert item["createdAt"] and item["revokedAt"] is None
+    response = await client.get(f"/api/projects/{account.project_id}/keys", headers=account.headers)
+    assert secret not in response.text and secret[10:] not in response.text
+    assert account.publishable_key[10:] not in response.text
+
+
+async def test_the_key_list_is_paged(client: httpx.AsyncClient, signup: Any) -> None:
+    account = await signup()
+    for _ in range(3):
+        await _new_key(client, account, "secret")
+    page = await _list(client, account, limit=2, offset=2)
+    assert page["total"] == 4 and len(page["items"]) == 2
+    assert page["items"][-1]["type"] == "publishable"
+
+
+async def test_a_keys_last_use_is_recorded_once_a_minute_not_per_request(
+    probed: Any, app: Any, client: httpx.AsyncClient, signup: Any, db: Any
+) -> None:
+    account = await signup()
+    secret = await _new_key(client, account, "secret")
+    assert all(item["lastUsedAt"] is None for item in (await _list(client, account))["items"])
+
+    async def use_and_read() -> Any:
+        response = await client.get("/api/test-only/server", headers=bearer(secret))
+        assert response.status_code == 200
+        await app.state.container.flush()  # the background publisher writes after the answer
+        async with db.sessions() as session:
+            return await session.scalar(
+                select(ApiKey.last_used_at).where(ApiKey.key_hash == key_digest(secret))
+            )
+
+    first = await use_and_read()
+    assert first is not None
+    [listed] = [i for i in (await _list(client, account))["items"] if i["type"] == "secret"]
+    assert listed["lastUsedAt"] is not None
+    for _ in range(5):  # within the minute: no further write
+        assert await use_and_read() == first
+
+
+async def test_listing_another_users_keys_is_404(client: httpx.AsyncClient, signup: Any) -> None:
+    mine, theirs = await signup(), await signup()
+    response = await client.get(f"/api/projects/{theirs.project_id}/keys", headers=mine.headers)
+    assert_problem(response, 404)
+    secret = await _new_key(client, mine, "secret")
+    by_key = await client.get(f"/api/projects/{mine.project_id}/keys", headers=bearer(secret))
+    assert_problem(by_key, 403)
+
+
+async def test_revoking_one_key_stops_it_at_once_and_keeps_it_listed(
+    probed: Any, client: httpx.AsyncClient, signup: Any
+) -> None:
+    account = await signup()
+    doomed, kept = (
+        await _new_key(client, account, "secret"),
+        await _new_key(client, account, "secret"),
+    )
+    assert (await client.get("/api/test-only/server", headers=bearer(doomed))).status_code == 200
+    [doomed_id] = [
+        i["id"] for i in (await _list(client, account))["items"] if doomed.startswith(i["prefix"])
+    ]
+    response = await client.delete(
+        f"/api/projects/{account.project_id}/keys/{doomed_id}", headers=account.headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["revokedAt"] is not None
+    assert_problem(await client.get("/api/test-only/server", headers=bearer(doomed)), 401)
+    assert (await client.get("/api/test-only/server", headers=bearer(kept))).status_code == 200
+    listed = {i["id"]: i for i in (await _list(client, account))["items"]}
+    assert listed[doomed_id]["revokedAt"] is not None
+
+
+async def test_revoking_a_key_of_another_project_is_404(
+    probed: Any, client: httpx.AsyncClient, signup: Any
+) -> None:
+    mine, theirs = await signup(), await signup()
+    [their_key] = (await _list(client, theirs))["items"]
+    for project_id in (theirs.project_id, mine.project_id):
+        response = await client.delete(
+            f"/api/projects/{project_id}/keys/{their_key['id']}", headers=mine.headers
+        )
+        assert_problem(response, 404)
+    pk = {"X-API-Key": theirs.publishable_key}
+    assert (await client.get("/api/test-only/ingest", headers=pk)).status_code == 200

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
+import pytest
 import structlog
 from foundation_support import SmtpSink, api_client, assert_problem, bearer, error_locs, register
 from sqlalchemy import select, update
@@ -110,6 +111,29 @@ async def test_weak_password_is_refused_naming_the_field(client: Any, db: Any) -
     )
     body = assert_problem(response, 422)
     assert error_locs(body) == {"body.password"}
+    async with db.sessions() as session:
+        assert await session.scalar(select(User).where(User.email == email)) is None
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        pytest.param("password123", id="common"),
+        pytest.param("PassWord123", id="common-in-another-case"),
+        pytest.param("qwertyuiop", id="keyboard-walk"),
+        pytest.param(" " * 12, id="all-whitespace"),
+        pytest.param("\t\n  \u3000 \r\n ", id="all-unicode-whitespace"),
+        pytest.param("long enough\u0000secret", id="nul"),
+    ],
+)
+async def test_common_blank_and_nul_passwords_are_refused_naming_the_field(
+    client: Any, db: Any, password: str
+) -> None:
+    email = _email()
+    response = await client.post(
+        "/api/auth/register", json={"email": email, "password": password, "name": "Weak"}
+    )
+    assert error_locs(assert_problem(response, 422)) == {"body.password"}
     async with db.sessions() as session:
         assert await session.scalar(select(User).where(User.email == email)) is None
 

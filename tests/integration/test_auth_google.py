@@ -184,6 +184,67 @@ async def test_linking_an_unverified_account_revokes_its_password(
     assert_problem(login, 401)
 
 
+async def _key(client: httpx.AsyncClient, token: str, kind: str) -> str:
+    made = await client.post(
+        "/api/auth/generate-api-key", json={"type": kind}, headers=bearer(token)
+    )
+    assert made.status_code == 201, made.text
+    key: str = made.json()["apiKey"]
+    return key
+
+
+async def _ingest(client: httpx.AsyncClient, key: str) -> httpx.Response:
+    body = {"event": "page_view", "anonymousId": f"v-{uuid.uuid4().hex[:8]}"}
+    return await client.post("/api/ingest/event", json=body, headers={"X-API-Key": key})
+
+
+async def test_a_google_takeover_revokes_the_squatters_tokens_and_keys(
+    google_client: httpx.AsyncClient, google_key: SigningKey
+) -> None:
+    # Issue §4.1: the squatter kept a JWT, a secret key and the publishable key.
+    email = f"pretaken-{uuid.uuid4().hex[:8]}@gmail.com"
+    squatter = await register(google_client, email=email, password="squatter password")
+    jwt_kept = squatter["token"]
+    secret_kept = await _key(google_client, jwt_kept, "secret")
+    publishable_kept = (
+        await google_client.get("/api/auth/project", headers=bearer(jwt_kept))
+    ).json()["publishableKey"]
+    assert (await google_client.get("/api/leads", headers=bearer(secret_kept))).status_code == 200
+
+    owner = (await _sign_in(google_client, id_token(google_key, email=email))).json()
+    assert owner["user"]["id"] == squatter["user"]["id"]
+
+    assert_problem(await google_client.get("/api/auth/me", headers=bearer(jwt_kept)), 401)
+    minted = await google_client.post(
+        "/api/auth/generate-api-key", json={"type": "secret"}, headers=bearer(jwt_kept)
+    )
+    assert_problem(minted, 401)
+    assert_problem(await google_client.get("/api/leads", headers=bearer(secret_kept)), 401)
+    assert_problem(await _ingest(google_client, publishable_kept), 401)
+
+    # The owner's session works, with a fresh publishable key for the project.
+    mine = (await google_client.get("/api/auth/project", headers=bearer(owner["token"]))).json()
+    assert mine["publishableKey"] not in (None, publishable_kept)
+    assert (await _ingest(google_client, mine["publishableKey"])).status_code == 202
+
+
+async def test_linking_a_verified_account_keeps_its_tokens_and_keys(
+    google_client: httpx.AsyncClient, google_key: SigningKey, db: Any
+) -> None:
+    email = f"proven-{uuid.uuid4().hex[:8]}@gmail.com"
+    account = await register(google_client, email=email)
+    async with db.transaction() as session:
+        await session.execute(
+            update(User).where(User.id == account["user"]["id"]).values(email_verified=True)
+        )
+    secret = await _key(google_client, account["token"], "secret")
+    assert (await _sign_in(google_client, id_token(google_key, email=email))).status_code == 200
+    assert (
+        await google_client.get("/api/auth/me", headers=bearer(account["token"]))
+    ).status_code == 200
+    assert (await google_client.get("/api/leads", headers=bearer(secret))).status_code == 200
+
+
 async def test_a_changed_google_email_still_finds_the_user_by_subject(
     google_client: httpx.AsyncClient, google_key: SigningKey
 ) -> None:

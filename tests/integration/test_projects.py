@@ -171,6 +171,65 @@ async def test_invalid_updates_name_the_field_and_change_nothing(
     assert after == before
 
 
+# --- allowedOrigins bounds (issue §4.11) -------------------------------------------------
+
+LONG_HOST = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + ".example"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://" + LONG_HOST,  # over 255 characters
+        "https://shop.example/checkout",  # a path
+        "https://shop.example?utm=1",
+        "shop.example",  # no scheme
+        "ftp://shop.example",
+        "https://user:pw@shop.example",
+        "https://*.shop.example",
+        "https://shop.example:99999",
+        "",
+    ],
+)
+async def test_an_invalid_allowed_origin_is_named_by_its_index(
+    client: httpx.AsyncClient, signup: Any, bad: str
+) -> None:
+    account = await signup()
+    before = (await client.get("/api/auth/project", headers=account.headers)).json()
+    response = await client.patch(
+        f"/api/projects/{account.project_id}",
+        json={"allowedOrigins": ["https://ok.example", bad]},
+        headers=account.headers,
+    )
+    assert error_locs(assert_problem(response, 422)) == {"body.allowedOrigins.1"}
+    after = (await client.get("/api/auth/project", headers=account.headers)).json()
+    assert after == before
+
+
+async def test_allowed_origins_are_stored_as_browsers_send_them(
+    client: httpx.AsyncClient, signup: Any
+) -> None:
+    account = await signup()
+    response = await client.patch(
+        f"/api/projects/{account.project_id}",
+        json={
+            "allowedOrigins": [
+                "https://Shop.Example/",
+                "https://shop.example:443",
+                "http://localhost:3000",
+                "http://[::1]:8080",
+            ]
+        },
+        headers=account.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["allowedOrigins"] == [
+        "https://shop.example",
+        "https://shop.example",
+        "http://localhost:3000",
+        "http://[::1]:8080",
+    ]
+
+
 async def test_switch_gives_a_token_acting_in_the_other_project(
     client: httpx.AsyncClient, signup: Any, settings: Any
 ) -> None:

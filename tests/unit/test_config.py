@@ -134,3 +134,66 @@ def test_a_copied_settings_object_resolves_its_own_database_url() -> None:
 def test_out_of_range_values_are_refused(field: str, value: int) -> None:
     with pytest.raises(ValidationError, match=field):
         make(**{field: value})
+
+
+# --- trusted proxies (issue §4.7) -------------------------------------------------------
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    settings = make()
+    assert settings.trusted_proxies == []
+    assert settings.forwarded_allow_ips is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("10.0.0.1", ["10.0.0.1"]),
+        ("10.0.0.1, 172.16.0.0/12 ,::1", ["10.0.0.1", "172.16.0.0/12", "::1"]),
+        ('["10.0.0.0/8", "fd00::/8"]', ["10.0.0.0/8", "fd00::/8"]),
+        ("*", ["*"]),
+        ("", []),
+    ],
+)
+def test_trusted_proxies_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, raw: str, parsed: list[str]
+) -> None:
+    monkeypatch.setenv("LEADPULSE_TRUSTED_PROXIES", raw)
+    settings = make()
+    assert settings.trusted_proxies == parsed
+    assert settings.forwarded_allow_ips == (",".join(parsed) or None)
+
+
+@pytest.mark.parametrize("raw", ["proxy.internal", "10.0.0.256", "10.0.0.0/33", "127.0.0.1:80"])
+def test_a_trusted_proxy_that_is_no_ip_or_network_is_refused(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv("LEADPULSE_TRUSTED_PROXIES", raw)
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        make()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("login_max_attempts", 0), ("login_window_minutes", 0), ("login_lockout_minutes", 0)],
+)
+def test_throttle_settings_must_be_positive(field: str, value: int) -> None:
+    with pytest.raises(ValidationError, match=field):
+        make(**{field: value})
+
+
+def test_env_example_documents_the_new_settings_and_loads(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text()
+    for name in (
+        "TRUSTED_PROXIES",
+        "LOGIN_MAX_ATTEMPTS",
+        "LOGIN_IP_MAX_ATTEMPTS",
+        "REGISTER_IP_MAX_ATTEMPTS",
+        "LOGIN_WINDOW_MINUTES",
+        "LOGIN_LOCKOUT_MINUTES",
+    ):
+        assert f"LEADPULSE_{name}=" in text
+    settings = Settings(_env_file=example)  # type: ignore[call-arg]
+    assert settings.trusted_proxies == []
+    assert settings.login_max_attempts == 5

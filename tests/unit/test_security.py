@@ -117,3 +117,61 @@ def test_tokens_signed_otherwise_are_invalid() -> None:
     for token in (other, hs512, unsigned):
         with pytest.raises(Unauthorized, match="invalid"):
             decode_token(token, secret=SECRET)
+
+
+# --- token versions and the lookup caches (issue §4.1) -----------------------------------
+
+
+def test_tokens_carry_their_version_and_tokens_without_one_are_version_0() -> None:
+    now = datetime.now(UTC)
+    token = issue_token(user_id=7, project_id=3, secret=SECRET, now=now, days=7, token_version=4)
+    assert decode_token(token, secret=SECRET).token_version == 4
+    assert decode_token(_token(exp=now + timedelta(days=1)), secret=SECRET).token_version == 0
+    with pytest.raises(Unauthorized, match="invalid"):
+        decode_token(_token(exp=now + timedelta(days=1), tv="new"), secret=SECRET)
+
+
+def test_a_cached_lookup_expires_after_its_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    cache = security.LookupCache(ttl=2.0)
+    cache.put("k", 1)
+    assert cache.get("k") == (True, 1)
+    clock[0] += 1.9
+    assert cache.get("k") == (True, 1)
+    clock[0] += 0.2
+    assert cache.get("k") == (False, None)
+
+
+def test_a_cached_none_is_a_hit_and_clear_forgets_it() -> None:
+    cache = security.LookupCache()
+    cache.put("bad", None)
+    assert cache.get("bad") == (True, None)
+    cache.clear()
+    assert cache.get("bad") == (False, None)
+
+
+def test_token_facts_are_cached_per_database_engine() -> None:
+    class Engine:  # any object that can be weakly referenced stands for an engine
+        pass
+
+    caches = security.PerDatabase()
+    first, second = Engine(), Engine()
+    caches.of(first).put((1, 1), 3)
+    assert caches.of(first).get((1, 1)) == (True, 3)
+    assert caches.of(second).get((1, 1)) == (False, None)  # same ids, another database
+    caches.clear()
+    assert caches.of(first).get((1, 1)) == (False, None)
+    assert caches.of(None).get((1, 1)) == (False, None)
+
+
+def test_forget_credentials_clears_key_and_token_caches() -> None:
+    class Engine:
+        pass
+
+    engine = Engine()
+    security.key_cache.put("digest", None)
+    security.token_cache.of(engine).put((1, 2), 0)
+    security.forget_credentials()
+    assert security.key_cache.get("digest") == (False, None)
+    assert security.token_cache.of(engine).get((1, 2)) == (False, None)

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, security headers, body size limit.
+"""Pure ASGI middleware: request ids, security headers, body size limit, and the hand-over
+of API-key usage marks once a response is sent.
 
 Written against raw ASGI rather than ``BaseHTTPMiddleware`` because that wrapper costs a
 task and a stream copy per request on the ingest hot path.
@@ -9,11 +10,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from functools import partial
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leadpulse.api.problems import problem
+from leadpulse.auth.usage import key_usage, record_key_use
+from leadpulse.container import Container
 
 log = structlog.get_logger("leadpulse.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -52,11 +56,23 @@ def _extra_headers(request_id: str, path: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
+def _hand_over_key_usage(scope: Scope) -> None:
+    """Pass the API-key use marks noted so far to the container's background publisher,
+    which writes ``last_used_at`` in its own transaction (``auth.usage``)."""
+    if not key_usage.pending:
+        return
+    container = getattr(getattr(scope.get("app"), "state", None), "container", None)
+    if isinstance(container, Container):
+        marks = key_usage.take(container.db.engine)
+        container.publish_later([partial(record_key_use, container.db)], marks)
+
+
 class RequestContextMiddleware:
     """Give every request an id (echoed as ``X-Request-ID``), security headers and a log line.
 
     It also turns an unhandled exception into the 500 problem itself, so that answer carries
-    the request id and headers too (Starlette's own handler sits outside every middleware).
+    the request id and headers too (Starlette's own handler sits outside every middleware),
+    and once the answer is sent, hands API-key usage marks over to be recorded.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -90,6 +106,7 @@ class RequestContextMiddleware:
             detail = "An unexpected error occurred; it has been logged."
             await problem(500, detail)(scope, receive, send_wrapper)
         finally:
+            _hand_over_key_usage(scope)
             if not path.startswith("/api/ingest"):
                 log.info(
                     "request",

@@ -1,9 +1,12 @@
 """Who is calling: a JWT or an API key resolved to the one project every query is scoped to.
 
 Used by the API's dependencies (``api.deps``), by the SDK ingest routes (the key may come in
-the body) and by the Socket.IO handshake. Key lookups go through ``security.key_cache``, so
-ingest pays one query per key per cache lifetime, not one per request; a project's keys
-rotating clears it in this process (``projects.routes``).
+the body) and by the Socket.IO handshake (``live.server`` calls ``caller_from_jwt``, which
+refuses revoked tokens). Per-request lookups go through ``security.key_cache`` and
+``security.token_cache``, so an authenticated HTTP request pays one query per credential per
+cache lifetime (2 s), not one per request. A revocation clears both caches in the process that
+made it (``security.forget_credentials`` after the commit); other processes follow within the
+cache lifetime, which bounds how long a revoked key or token still works there.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.auth.security import decode_token, key_cache
+from leadpulse.auth.security import decode_token, key_cache, token_cache
+from leadpulse.auth.usage import key_usage
 from leadpulse.config import Settings
 from leadpulse.errors import Forbidden, Unauthorized
 from leadpulse.projects.keys import KeyKind, key_digest, key_kind
@@ -81,19 +85,47 @@ async def caller_from_key(session: AsyncSession, plain: str) -> Caller:
         key_cache.put(digest, caller)
     if caller is None:
         raise Unauthorized("The API key is unknown or has been revoked.")
+    if caller.key_id is not None:
+        key_usage.note(session.bind, digest, caller.key_id)
     return caller
 
 
-async def caller_from_jwt(session: AsyncSession, token: str, *, secret: str) -> Caller:
-    """Resolve a JWT to its user and project; the user must still own the project."""
-    claims = decode_token(token, secret=secret)
-    owned = await session.scalar(
-        select(Project.id)
-        .join(User, User.id == Project.owner_id)
-        .where(Project.id == claims.project_id, User.id == claims.user_id)
+async def _token_version(session: AsyncSession, user_id: int, project_id: int) -> int | None:
+    """Return the user's token version if they own the project, else None."""
+    version: int | None = await session.scalar(
+        select(User.token_version)
+        .join(Project, Project.owner_id == User.id)
+        .where(Project.id == project_id, User.id == user_id)
     )
-    if owned is None:
+    return version
+
+
+async def caller_from_jwt(
+    session: AsyncSession, token: str, *, secret: str, cached: bool = False
+) -> Caller:
+    """Resolve a JWT to its user and project.
+
+    Unauthorized when the token is forged or expired, when the user no longer owns the
+    project, or when it was revoked: its version is not the user's current one (signed out
+    everywhere, password changed, account taken over through Google sign-in).
+
+    ``cached`` (per-request HTTP authentication, ``caller_from_bearer``) reuses a lookup for
+    up to 2 s; without it ``session`` is queried. The Socket.IO handshake calls this uncached:
+    it runs once per connection and opens a long-lived feed, so it sees a revocation at once
+    in every process.
+    """
+    claims = decode_token(token, secret=secret)
+    ident = (claims.user_id, claims.project_id)
+    cache = token_cache.of(session.bind if cached else None)
+    hit, found = cache.get(ident)
+    version = found if isinstance(found, int) else None
+    if not hit:
+        version = await _token_version(session, *ident)
+        cache.put(ident, version)
+    if version is None:
         raise Unauthorized("The token's user or project no longer exists.")
+    if claims.token_version != version:
+        raise Unauthorized("The token has been revoked; sign in again.")
     return Caller(project_id=claims.project_id, via="jwt", user_id=claims.user_id)
 
 
@@ -101,4 +133,4 @@ async def caller_from_bearer(session: AsyncSession, token: str, settings: Settin
     """Resolve an ``Authorization: Bearer`` value: an API key by its prefix, else a JWT."""
     if key_kind(token) is not None:
         return await caller_from_key(session, token)
-    return await caller_from_jwt(session, token, secret=settings.secret_key())
+    return await caller_from_jwt(session, token, secret=settings.secret_key(), cached=True)

@@ -1,12 +1,17 @@
-"""Credentials: password hashing (argon2id), JWTs (HS256) and the API-key lookup cache.
+"""Credentials: password hashing (argon2id), JWTs (HS256) and the credential lookup caches.
 
 API keys themselves (minting, kinds, digests) belong to their project: ``projects.keys``.
+
+A JWT carries its user's ``token_version`` as the ``tv`` claim (absent means 0, as in tokens
+issued before versions existed). Bumping the user's version revokes every earlier token:
+``auth.callers.caller_from_jwt`` compares the two on every request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -50,13 +55,23 @@ class TokenClaims:
     user_id: int
     project_id: int
     expires_at: datetime
+    token_version: int = 0
 
 
-def issue_token(*, user_id: int, project_id: int, secret: str, now: datetime, days: int) -> str:
-    """Sign a JWT for a user acting in one project."""
+def issue_token(
+    *,
+    user_id: int,
+    project_id: int,
+    secret: str,
+    now: datetime,
+    days: int,
+    token_version: int = 0,
+) -> str:
+    """Sign a JWT for a user acting in one project, at the user's current token version."""
     claims = {
         "sub": str(user_id),
         "project_id": project_id,
+        "tv": token_version,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(days=days)).timestamp()),
     }
@@ -73,6 +88,7 @@ def decode_token(token: str, *, secret: str) -> TokenClaims:
             user_id=int(claims["sub"]),
             project_id=int(claims["project_id"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            token_version=int(claims.get("tv", 0)),
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The token has expired; sign in again.") from exc
@@ -80,35 +96,72 @@ def decode_token(token: str, *, secret: str) -> TokenClaims:
         raise Unauthorized("The token is invalid.") from exc
 
 
-class KeyCache:
-    """A short-lived cache of API key lookups, keyed by the key's hash.
+class LookupCache:
+    """A short-lived, per-process cache of credential lookups.
 
-    Ingest authenticates every request; the cache saves a query per request. Revocation
-    clears it in this process at once; other API processes see it within ``ttl`` seconds.
-    A cached None means a known-bad key.
+    Every authenticated request resolves its credential; the cache saves the query. A change
+    made in this process clears it at once (the route calls ``clear`` after its commit);
+    other API processes see the change within ``ttl`` seconds, which bounds how long a
+    revoked key or token keeps working there. A cached None means a known-bad credential.
     """
 
     def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
-        self._entries: dict[str, tuple[float, object | None]] = {}
+        self._entries: dict[object, tuple[float, object | None]] = {}
 
-    def get(self, digest: str) -> tuple[bool, object | None]:
+    def get(self, key: object) -> tuple[bool, object | None]:
         """Return (hit, value)."""
-        entry = self._entries.get(digest)
+        entry = self._entries.get(key)
         if entry is None or entry[0] < time.monotonic():
             return False, None
         return True, entry[1]
 
-    def put(self, digest: str, value: object | None) -> None:
+    def put(self, key: object, value: object | None) -> None:
         """Remember a lookup result."""
         if len(self._entries) >= self.size:
             self._entries.clear()
-        self._entries[digest] = (time.monotonic() + self.ttl, value)
+        self._entries[key] = (time.monotonic() + self.ttl, value)
 
     def clear(self) -> None:
-        """Forget everything (called when keys are rotated or revoked)."""
+        """Forget everything (called when keys or tokens are revoked)."""
         self._entries.clear()
 
 
-key_cache = KeyCache()
+class PerDatabase:
+    """One ``LookupCache`` per database engine, for facts keyed by row ids.
+
+    Row ids repeat between databases (one process may serve several, as the tests do), so a
+    cached fact is only reused against the engine it was read from; an engine that is gone
+    takes its cache with it.
+    """
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._caches: weakref.WeakKeyDictionary[object, LookupCache] = weakref.WeakKeyDictionary()
+
+    def of(self, engine: object) -> LookupCache:
+        """Return the cache of one engine (a throwaway one when there is no engine)."""
+        if engine is None:
+            return LookupCache(ttl=0)
+        cache = self._caches.get(engine)
+        if cache is None:
+            cache = self._caches[engine] = LookupCache(ttl=self.ttl)
+        return cache
+
+    def clear(self) -> None:
+        """Forget everything, for every engine."""
+        for cache in list(self._caches.values()):
+            cache.clear()
+
+
+# API keys by their SHA-256 digest → the resolved caller (None: unknown or revoked).
+key_cache = LookupCache()
+# Per engine: (user id, project id) of a JWT → the user's token version (None: not owned).
+token_cache = PerDatabase()
+
+
+def forget_credentials() -> None:
+    """Drop every cached key and token lookup: call it after committing a revocation."""
+    key_cache.clear()
+    token_cache.clear()

@@ -1,9 +1,15 @@
-"""Sign-up, sign-in (password and Google), tokens and e-mail verification.
+"""Sign-up, sign-in (password and Google), tokens, revocation and e-mail verification.
 
 Functions take the caller's session; the entry point opens and commits the transaction.
 Password hashing and mail sending are separate steps (``hash_password``, ``check_password``,
 ``welcome``) because they must run outside any transaction: argon2 costs ~200 ms that must
 not hold SQLite's write lock, and a sign-up must not wait on (or be undone by) SMTP.
+
+Revocation: every token carries its user's ``token_version``; ``revoke_tokens`` bumps it, so
+every earlier token is refused from then on (``auth.callers.caller_from_jwt``). It happens on
+"sign out everywhere", on a password change, and when Google sign-in takes over an account
+whose address nobody had proved (which also revokes every API key of its projects). The
+entry point calls ``security.forget_credentials()`` after the commit.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ def _token(settings: Settings, user: User, project: Project) -> str:
         secret=settings.secret_key(),
         now=utcnow(),
         days=settings.jwt_expiry_days,
+        token_version=user.token_version,
     )
 
 
@@ -152,18 +159,54 @@ async def google_sign_in(
             email_verified=True,
         )
     else:
-        _link_google(user, identity)
+        await _link_google(session, user, identity)
         project = await _first_project(session, user)
     return SignedIn(user=user, project=project, token=_token(settings, user, project))
 
 
-def _link_google(user: User, identity: GoogleIdentity) -> None:
+async def _link_google(session: AsyncSession, user: User, identity: GoogleIdentity) -> None:
     if user.google_sub is None and not user.email_verified:
-        # Nobody ever proved they own this address, Google just did: a password set by
-        # whoever registered it first must not keep a door into the real owner's account.
+        # Nobody ever proved they own this address, Google just did: whatever whoever
+        # registered it first holds — password, tokens, API keys — must not keep a door
+        # into the real owner's account (pre-account-takeover).
         user.password_hash = None
+        await revoke_tokens(session, user=user)
+        await projects_service.revoke_all_keys(session, owner_id=user.id)
+        log.warning("unverified_account_taken_over", user_id=user.id)
     user.google_sub = user.google_sub or identity.sub
     user.email_verified = True
+
+
+async def revoke_tokens(session: AsyncSession, *, user: User) -> None:
+    """Revoke every token issued to the user so far (bump its version in SQL, so two
+    concurrent revocations both count) and refresh ``user``."""
+    await session.execute(
+        update(User).where(User.id == user.id).values(token_version=User.token_version + 1)
+    )
+    await session.refresh(user, ["token_version"])
+
+
+async def sign_out_everywhere(session: AsyncSession, *, user_id: int) -> None:
+    """Revoke every token of the user, including the caller's own."""
+    await revoke_tokens(session, user=await get_user(session, user_id=user_id))
+
+
+async def change_password(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user_id: int,
+    checked_hash: str,
+    new_hash: str,
+) -> SignedIn:
+    """Replace the password whose hash was checked (``check_password`` first, outside the
+    transaction) and revoke every earlier token; return a fresh token for the caller."""
+    user = await get_user(session, user_id=user_id)
+    if user.password_hash != checked_hash:
+        raise Conflict("The password was changed meanwhile; try again.")
+    user.password_hash = new_hash
+    await revoke_tokens(session, user=user)
+    return await sign_in(session, settings, user=user)
 
 
 def _verification_token(session: AsyncSession, settings: Settings, user: User) -> str:

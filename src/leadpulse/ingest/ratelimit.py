@@ -5,7 +5,12 @@ Two budgets per minute, sliding-window counters: per client IP for publishable-k
 (or per project for JWT callers). Server traffic with a secret key is not limited per IP.
 A batch counts as one request. Projects may override both numbers. Storage is in memory
 when embedded and Redis when ``LEADPULSE_REDIS_URL`` is set, so limits hold across API
-processes.
+processes (``auth.throttle.limits_storage`` builds it, for the sign-in throttle too).
+
+The client IP is the peer address of the connection, or what a trusted proxy put in
+``X-Forwarded-For``: uvicorn rewrites it only for peers listed in
+``LEADPULSE_TRUSTED_PROXIES`` (``processes.uvicorn_options``), so a client cannot pick its
+own IP and get a fresh budget per request.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ import time
 from typing import Any
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from leadpulse.auth.callers import Caller
+from leadpulse.auth.throttle import limits_storage
 from leadpulse.config import Settings
 from leadpulse.errors import RateLimited
 
@@ -28,14 +33,7 @@ class IngestRateLimiter:
 
     def __init__(self, settings: Settings, *, redis: Any | None = None) -> None:
         self.settings = settings
-        # Share the container's Redis connection pool: it is closed with the container.
-        pool: dict[str, Any] = {"connection_pool": redis.connection_pool} if redis else {}
-        storage: Storage = (
-            RedisStorage(f"async+{settings.redis_url}", implementation="redispy", **pool)
-            if settings.redis_url
-            else MemoryStorage()
-        )
-        self._limiter = SlidingWindowCounterRateLimiter(storage)
+        self._limiter = SlidingWindowCounterRateLimiter(limits_storage(settings, redis))
 
     async def check(self, caller: Caller, client_ip: str) -> None:
         """Count one request; raise RateLimited when a budget is spent."""

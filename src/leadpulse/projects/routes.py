@@ -1,12 +1,13 @@
-"""Project endpoints: ``/api/projects`` (list, create, update, switch, rotate keys) and the
-current project and key generation of ``/api/auth``."""
+"""Project endpoints: ``/api/projects`` (list, create, update, switch; list, revoke and rotate
+keys) and the current project and key generation of ``/api/auth``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.api.deps import ContainerDep, UserDep
+from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, UserDep
+from leadpulse.api.schemas import Page
 from leadpulse.auth import service as auth_service
 from leadpulse.auth.security import key_cache
 from leadpulse.projects import schemas, service
@@ -112,3 +113,35 @@ async def rotate_key(
         key = await service.rotate_key(session, project_id=project_id, kind=kind)
     key_cache.clear()  # after the commit: a lookup racing it must not re-cache the old key
     return schemas.KeyOut(type=kind, api_key=key.plain, prefix=key.prefix)
+
+
+@router.get("/{project_id}/keys", response_model=Page[schemas.KeyInfo])
+async def list_keys(
+    project_id: int,
+    caller: UserDep,
+    c: ContainerDep,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
+) -> Page[schemas.KeyInfo]:
+    """List the project's keys, newest first: prefix, type, created, last used (to about a
+    minute) and revoked dates. Never a secret."""
+    async with c.db.sessions() as session:
+        await service.get_owned(session, project_id=project_id, owner_id=_owner(caller))
+        keys, total = await service.list_keys(
+            session, project_id=project_id, limit=limit, offset=offset
+        )
+    items = [schemas.KeyInfo.model_validate(key) for key in keys]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.delete("/{project_id}/keys/{key_id}", response_model=schemas.KeyInfo)
+async def revoke_key(
+    project_id: int, key_id: int, caller: UserDep, c: ContainerDep
+) -> schemas.KeyInfo:
+    """Revoke one key at once; it stays listed with its revocation date."""
+    async with c.db.transaction() as session:
+        await service.get_owned(session, project_id=project_id, owner_id=_owner(caller))
+        key = await service.revoke_key(session, project_id=project_id, key_id=key_id)
+        out = schemas.KeyInfo.model_validate(key)
+    key_cache.clear()  # after the commit, as in rotate_key
+    return out

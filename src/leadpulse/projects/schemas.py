@@ -4,11 +4,19 @@ project and key generation under ``/api/auth``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from leadpulse.api.schemas import ApiModel, StrictInput, not_null
 from leadpulse.projects.keys import KeyKind
+from leadpulse.projects.origins import MAX_ORIGIN_LENGTH, normalise_origin
+
+# One entry of ``allowedOrigins``: an invalid one is a 422 naming its index
+# (``body.allowedOrigins.2``); a valid one is stored as browsers send it.
+Origin = Annotated[
+    str, StringConstraints(max_length=MAX_ORIGIN_LENGTH), AfterValidator(normalise_origin)
+]
 
 
 class ProjectBrief(ApiModel):
@@ -40,7 +48,7 @@ class ProjectUpdate(StrictInput):
     decay_enabled: bool | None = None
     decay_grace_days: int | None = Field(default=None, ge=0, le=365)
     decay_daily_rate: float | None = Field(default=None, gt=0, lt=1)
-    allowed_origins: list[str] | None = Field(default=None, max_length=50)
+    allowed_origins: list[Origin] | None = Field(default=None, max_length=50)
 
     # Omit a field to keep it; only ``domain`` and ``allowedOrigins`` can be cleared.
     _not_null = not_null("name", "decay_enabled", "decay_grace_days", "decay_daily_rate")
@@ -59,6 +67,17 @@ class KeyOut(ApiModel):
     api_key: str
     prefix: str
     note: str = "Store this key now: a secret key is never shown again."
+
+
+class KeyInfo(ApiModel):
+    """An API key as listed: never the secret, only what tells keys apart."""
+
+    id: int
+    type: KeyKind = Field(validation_alias="kind")
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
 class TokenOut(ApiModel):

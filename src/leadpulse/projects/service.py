@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.core.rules import DEFAULT_RULES
@@ -74,6 +74,51 @@ async def rotate_key(session: AsyncSession, *, project_id: int, kind: KeyKind) -
         .values(revoked_at=utcnow())
     )
     return await add_key(session, project_id=project_id, kind=kind)
+
+
+async def revoke_all_keys(session: AsyncSession, *, owner_id: int) -> None:
+    """Revoke every key of every project the user owns, then give each project a fresh
+    publishable key (the caller clears ``key_cache`` after the commit)."""
+    project_ids = select(Project.id).where(Project.owner_id == owner_id)
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.project_id.in_(project_ids), ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    for project_id in (await session.scalars(project_ids)).all():
+        await add_key(session, project_id=project_id, kind="publishable")
+
+
+async def list_keys(
+    session: AsyncSession, *, project_id: int, limit: int, offset: int
+) -> tuple[list[ApiKey], int]:
+    """Return one page of a project's keys, newest first, and how many it has in all."""
+    rows = await session.scalars(
+        select(ApiKey)
+        .where(ApiKey.project_id == project_id)
+        .order_by(ApiKey.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(
+        select(func.count()).select_from(ApiKey).where(ApiKey.project_id == project_id)
+    )
+    return list(rows), total or 0
+
+
+async def revoke_key(session: AsyncSession, *, project_id: int, key_id: int) -> ApiKey:
+    """Revoke one key of a project (already revoked: unchanged); NotFound if not its key.
+
+    The caller clears ``key_cache`` after the commit.
+    """
+    key = await session.scalar(
+        select(ApiKey).where(ApiKey.id == key_id, ApiKey.project_id == project_id)
+    )
+    if key is None:
+        raise NotFound(f"API key {key_id} not found.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key
 
 
 async def publishable_key(session: AsyncSession, *, project_id: int) -> str | None:

@@ -61,6 +61,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     google_sub: Mapped[str | None] = mapped_column(String(255), unique=True)
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped to revoke every token issued before (sign out everywhere, password change,
+    # Google taking over an unverified account); tokens carry it as their ``tv`` claim.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
