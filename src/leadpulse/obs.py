@@ -1,15 +1,34 @@
-"""Structured logging (structlog, JSON lines) with request and lead ids bound per context."""
+"""Structured logging (structlog) with request and lead ids bound per context.
+
+Lines are JSON for log collectors, or human-readable when a person watches the terminal:
+``LEADPULSE_LOG_JSON`` decides when it is set; otherwise JSON unless stderr is a terminal.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import structlog
 
+if TYPE_CHECKING:
+    from leadpulse.config import Settings
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """Route stdlib and structlog logging through one JSON (or console) renderer."""
+
+def configure_logging_from(settings: Settings) -> None:
+    """Configure logging from Settings; JSON is chosen by the terminal unless set explicitly."""
+    explicit = "log_json" in settings.model_fields_set
+    configure_logging(settings.log_level, json=settings.log_json if explicit else None)
+
+
+def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
+    """Route stdlib and structlog logging through one JSON (or console) renderer.
+
+    ``json=None`` renders for people when stderr is a terminal and JSON otherwise.
+    """
+    if json is None:
+        json = not sys.stderr.isatty()
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if json
