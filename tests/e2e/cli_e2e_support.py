@@ -80,7 +80,7 @@ def serving(root: Path, **env: str) -> Iterator[Served]:
     """Start ``leadpulse serve`` (embedded, SQLite) on a free port under ``root``; stop it."""
     port, data_dir, log = free_port(), root / "data", root / "serve.log"
     served = Served(f"http://127.0.0.1:{port}", port, data_dir, log)
-    environment = child_env(LEADPULSE_ENV="test", LEADPULSE_LOG_JSON="false", **env)
+    environment = child_env(**{"LEADPULSE_ENV": "test", "LEADPULSE_LOG_JSON": "false", **env})
     with log.open("wb") as out:
         process = subprocess.Popen(
             [LEADPULSE, "serve", "--port", str(port), "--data-dir", str(data_dir)],
