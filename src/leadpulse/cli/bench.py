@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +25,8 @@ def run(
     """Run the standard workload against SQLite and/or PostgreSQL + Redis; print the table."""
     if backend not in BACKENDS:
         raise typer.BadParameter("use sqlite, postgres or all", param_hint="--backend")
+    import asyncio
+
     from rich.console import Console
 
     from leadpulse.benchmark.run import run as run_bench

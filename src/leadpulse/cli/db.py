@@ -39,12 +39,15 @@ def upgrade(
 @db_app.command("current")
 def current(data_dir: DataDirOpt = None) -> None:
     """Print the revision the database is at ("unmigrated" for a new one)."""
-    settings = load_settings(data_dir=data_dir)
+    settings = load_settings(data_dir=data_dir, logs=False)
     url = settings.resolved_database_url
     if url.startswith(SQLITE_PREFIX):
         revision = sqlite_revision(Path(url.removeprefix(SQLITE_PREFIX)))
     else:
+        from leadpulse.obs import configure_logging_from
         from leadpulse.store import migrate
+
+        configure_logging_from(settings)
 
         # Alembic announces its dialect at INFO; for a one-word answer that is noise.
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)

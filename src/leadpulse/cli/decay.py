@@ -5,7 +5,6 @@ Transactions: ``leads.decay.run_decay`` is the runner and owns them (one per bat
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -74,6 +73,8 @@ def run(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Apply decay to every idle lead now; safe to run repeatedly (once per lead per day)."""
+    import asyncio
+
     as_of = _parse_now(now)
     report = asyncio.run(_run(load_settings(data_dir=data_dir), as_of, project_id, batch))
     console.print(

@@ -6,7 +6,6 @@ the settings (pydantic) and database (SQLAlchemy) are only needed once a command
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -38,11 +37,18 @@ EXIT_CONFIG = 2
 
 
 def load_settings(
-    host: str | None = None, port: int | None = None, data_dir: Path | None = None
+    host: str | None = None,
+    port: int | None = None,
+    data_dir: Path | None = None,
+    *,
+    logs: bool = True,
 ) -> Settings:
-    """Return the validated Settings with the command's overrides; set up logging."""
+    """Return the validated Settings with the command's overrides; set up logging.
+
+    ``logs=False`` leaves logging alone, for a command that logs nothing (structlog alone
+    takes a tenth of a second to import).
+    """
     from leadpulse.config import Settings
-    from leadpulse.obs import configure_logging_from
 
     overrides: dict[str, object] = {}
     if host is not None:
@@ -56,12 +62,17 @@ def load_settings(
     except ValueError as exc:
         console.print(f"[bold red]Configuration refused:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_CONFIG) from exc
-    configure_logging_from(settings)
+    if logs:
+        from leadpulse.obs import configure_logging_from
+
+        configure_logging_from(settings)
     return settings
 
 
 def with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run ``work`` against a small engine on the configured database, then dispose of it."""
+    import asyncio
+
     from leadpulse.store.db import Database
 
     async def run() -> T:

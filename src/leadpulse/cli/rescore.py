@@ -7,7 +7,6 @@ transactions, then a read-only session per progress poll and one for the final c
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated
@@ -95,6 +94,8 @@ def rescore(
     wait: Annotated[bool, typer.Option(help="Score here and show progress until done.")] = True,
 ) -> None:
     """Recompute every lead of a project from its events with the current rules."""
+    import asyncio
+
     from leadpulse.bootstrap import build_container
 
     settings = load_settings(data_dir=data_dir)
