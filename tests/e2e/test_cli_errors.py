@@ -14,7 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from cli_e2e_support import LEADPULSE, child_env, free_port, leadpulse
+from typer.testing import CliRunner
+
+from leadpulse.cli.framework import RootGroup, Typer
+from leadpulse.errors import Conflict
 
 
 @pytest.fixture
@@ -96,6 +101,22 @@ def test_a_busy_port_is_refused_before_anything_starts(
     assert not (data / "leadpulse.db").exists()  # no migration, no worker: nothing ran
 
 
+def test_a_worker_whose_health_port_is_busy_says_how_to_move_it(
+    busy_port: int, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    result = leadpulse(
+        "worker", "--health-port", str(busy_port), "--data-dir", str(data), cwd=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert one_line(result) == (
+        f"error: port {busy_port} is in use — set LEADPULSE_WORKER_HEALTH_PORT or pass "
+        "--health-port"
+    )
+    assert not (data / "leadpulse.db").exists()
+
+
 def test_a_busy_port_from_the_environment_is_refused_too(busy_port: int, tmp_path: Path) -> None:
     result = leadpulse("serve", cwd=tmp_path, LEADPULSE_PORT=str(busy_port))
 
@@ -160,3 +181,57 @@ def test_logs_are_json_when_piped_or_when_asked(tmp_path: Path) -> None:
 
     assert code == 0
     assert _json_lines(text) != []
+
+
+# --- the same rule in-process: any command under the root group -------------------------------
+
+
+def _app_raising(error: Exception) -> typer.Typer:
+    app = Typer(cls=RootGroup)
+
+    @app.callback()
+    def root(debug: bool = typer.Option(False, "--debug")) -> None:
+        """A root group as leadpulse's."""
+
+    @app.command()
+    def boom() -> None:
+        raise error
+
+    return app
+
+
+def test_an_unexpected_error_is_one_line_that_points_at_debug() -> None:
+    result = CliRunner().invoke(_app_raising(RuntimeError("disk on fire\nsecond line")), ["boom"])
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: RuntimeError: disk on fire  (leadpulse --debug … shows the traceback)"
+    ]
+
+
+def test_a_domain_error_is_its_detail_alone() -> None:
+    result = CliRunner().invoke(_app_raising(Conflict("email taken")), ["boom"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: email taken"
+
+
+def test_a_refused_database_change_is_named() -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    refused = IntegrityError("INSERT …", {}, Exception("FOREIGN KEY constraint failed"))
+    result = CliRunner().invoke(_app_raising(refused), ["boom"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: the database refused the change: FOREIGN KEY constraint failed"
+    )
+
+
+def test_with_debug_the_exception_itself_escapes() -> None:
+    error = RuntimeError("disk on fire")
+
+    result = CliRunner().invoke(_app_raising(error), ["--debug", "boom"])
+
+    assert result.exit_code == 1
+    assert result.exception is error

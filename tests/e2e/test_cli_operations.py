@@ -17,6 +17,8 @@ import httpx
 import pytest
 from cli_e2e_support import leadpulse, serving
 
+from leadpulse.cli.rescore import stage_changes
+
 SCORED_TIMEOUT = 60.0
 
 
@@ -112,3 +114,10 @@ def test_decay_run_works_on_the_data_dir_it_is_given(
     assert result.returncode == 0, result.stderr
     assert "2 lead(s) decayed" in result.stderr
     assert not (tmp_path / "data").exists()  # nothing was created where the command ran
+
+
+def test_the_summary_names_only_the_stages_that_moved() -> None:
+    before = {"cold": 3, "warm": 2, "hot": 0, "qualified": 1}
+
+    assert stage_changes(before, {**before, "warm": 0, "hot": 2}) == "stages: warm 2 → 0, hot 0 → 2"
+    assert stage_changes(before, before) == "stages unchanged (cold 3, warm 2, hot 0, qualified 1)"

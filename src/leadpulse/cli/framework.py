@@ -59,7 +59,8 @@ class RootGroup(PlainGroup):
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
-            fail(explain(exc), hint=not _is_domain_error(exc))
+            message, understood = explain(exc)
+            fail(message, hint=not understood)
 
 
 class Typer(typer.Typer):
@@ -84,25 +85,21 @@ def fail(message: str, *, hint: bool = False) -> NoReturn:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _is_domain_error(exc: Exception) -> bool:
-    from leadpulse.errors import LeadPulseError
-
-    return isinstance(exc, LeadPulseError)
-
-
-def explain(exc: Exception) -> str:
-    """Return the one line a person needs to read about ``exc``."""
+def explain(exc: Exception) -> tuple[str, bool]:
+    """Return the one line a person needs to read about ``exc``, and whether LeadPulse knows
+    this kind of failure (a domain error, a database problem, a refused address…); for the
+    other kinds, the traceback behind ``--debug`` is worth a look."""
     from leadpulse.errors import LeadPulseError
 
     if isinstance(exc, LeadPulseError):
-        return exc.detail
+        return exc.detail, True
     database = _database_problem(exc)
     if database is not None:
-        return database
+        return database, True
     text = _first_line(str(exc))
-    if isinstance(exc, OSError | ValueError) and text:
-        return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if isinstance(exc, OSError) and text:
+        return text, True
+    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__), False
 
 
 _UNMIGRATED = ("no such table", "does not exist")
