@@ -6,6 +6,7 @@ worker), with the one line that says how to pick another.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -55,6 +56,10 @@ def api(
     settings = load_settings(host, port, data_dir)
     _api_port_free(settings)
     from leadpulse.processes import run_api
+
+    if workers > 1 and data_dir is not None:
+        # Each API process builds its Settings from the environment (leadpulse.asgi).
+        os.environ["LEADPULSE_DATA_DIR"] = str(data_dir)
 
     console.print(f"[bold green]LeadPulse API[/] on {_url(settings)}", highlight=False)
     run_api(settings, processes=workers)
