@@ -111,6 +111,8 @@ def run_worker(settings: Settings, *, burst: bool) -> int:
 
 
 class PortInUse(LeadPulseError):
+    """The port a process should listen on is held by another process."""
+
     title = "Port in use"
 
 
