@@ -4,7 +4,9 @@ processes) and ``worker``. The CLI calls these; tests and benchmarks build the s
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import socket
 from typing import Any
 
 import anyio
@@ -15,6 +17,7 @@ from leadpulse.api.app import app_kwargs, asgi_app
 from leadpulse.bootstrap import build_container
 from leadpulse.config import Settings
 from leadpulse.container import Container
+from leadpulse.errors import LeadPulseError
 from leadpulse.store import migrate
 from leadpulse.worker.health import serve_health
 from leadpulse.worker.loop import Worker
@@ -121,3 +124,29 @@ async def _health(worker: Worker, settings: Settings, stop: anyio.Event) -> None
 def run_worker(settings: Settings, *, burst: bool) -> int:
     """Run the scoring worker until SIGTERM (or, with ``burst``, until idle)."""
     return asyncio.run(_worker_main(settings, burst=burst))
+
+
+class PortInUse(LeadPulseError):
+    """The port a process should listen on is held by another process."""
+
+    title = "Port in use"
+
+
+def ensure_port_free(host: str, port: int, *, setting: str, option: str) -> None:
+    """Raise PortInUse, naming how to choose another port, when ``host:port`` is taken.
+
+    Checked before anything starts: uvicorn binds only after the app's start-up (migrations,
+    the embedded worker), so without this a busy port shows up late, in a traceback.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is not "in use".
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise PortInUse(f"port {port} is in use — set {setting} or pass {option}") from exc

@@ -6,7 +6,7 @@ Vocabulary
 - A **package** is a top-level package of ``leadpulse`` (``auth``, ``queue`` …) or a top-level
   module (``config``, ``errors``, ``container`` …).
 - The **composition root** builds a process and may import anything: ``bootstrap``,
-  ``processes``, ``asgi``, ``cli`` and the app factory ``api.app``.
+  ``processes``, ``asgi``, the ``cli`` package and the app factory ``api.app``.
 - The **edge** adapts features to the outside world: every module of ``api/`` except
   ``api.app`` (root) and ``api.schemas`` (the wire-format base, inner), and every feature's
   ``routes.py`` (HTTP endpoints) and ``hooks.py`` (post-commit hooks and background loops it
@@ -146,7 +146,7 @@ def package_of(module: str) -> str:
 
 
 def is_root(module: str) -> bool:
-    return module in COMPOSITION_ROOT
+    return module in COMPOSITION_ROOT or module.startswith("leadpulse.cli.")
 
 
 def is_edge(module: str) -> bool:
@@ -263,6 +263,7 @@ def test_packages_form_no_cycle() -> None:
 
 def test_modules_are_classified_as_root_edge_or_inner() -> None:
     assert is_root("leadpulse.api.app") and is_root("leadpulse.bootstrap")
+    assert is_root("leadpulse.cli") and is_root("leadpulse.cli.rescore")
     assert is_edge("leadpulse.api.deps") and is_edge("leadpulse.auth.routes")
     assert is_edge("leadpulse.webhooks.hooks")
     assert is_inner("leadpulse.api.schemas") and is_inner("leadpulse.auth.service")

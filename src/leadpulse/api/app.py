@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
-from leadpulse.api import health, problems, web
+from leadpulse.api import docs, health, problems, web
 from leadpulse.api.cors import PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
@@ -72,6 +72,8 @@ def create_app(
         version=__version__,
         description="Event-driven lead scoring. Errors are application/problem+json.",
         lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
+        docs_url=None,  # docs.install serves /docs and /redoc with local assets
+        redoc_url=None,
         responses={
             400: {"description": "Malformed JSON", "content": {problems.PROBLEM_JSON: {}}},
             422: {"description": "Validation failed", "content": {problems.PROBLEM_JSON: {}}},
@@ -81,6 +83,7 @@ def create_app(
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    docs.install(app)
     web.mount_dashboard(app)  # last: its fallback route must not shadow the API
     _middleware(app, container)
     return app

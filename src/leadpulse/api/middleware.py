@@ -31,10 +31,12 @@ DASHBOARD_CSP = (
     f"connect-src 'self' ws: wss: {_GSI}; frame-src {_GSI}; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
+# The API reference pages (api/docs.py) load Swagger UI and ReDoc from this origin; their
+# start-up scripts are inline, ReDoc styles inline and runs its search in a blob: worker.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
 

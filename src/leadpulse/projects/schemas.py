@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, computed_field
 
 from leadpulse.api.schemas import ApiModel, StrictInput, not_null
 from leadpulse.projects.keys import KeyKind
@@ -62,11 +62,23 @@ class RotateKeyIn(StrictInput):
     type: KeyKind = "publishable"
 
 
+KEY_NOTES: dict[KeyKind, str] = {
+    "secret": "Store this key now: a secret key is never shown again.",
+    "publishable": "A publishable key can only ingest events and may appear in web pages; "
+    "GET /api/auth/project shows the newest one.",
+}
+
+
 class KeyOut(ApiModel):
     type: KeyKind
     api_key: str
     prefix: str
-    note: str = "Store this key now: a secret key is never shown again."
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def note(self) -> str:
+        """What to do with the key now (only a secret key is shown once)."""
+        return KEY_NOTES[self.type]
 
 
 class KeyInfo(ApiModel):

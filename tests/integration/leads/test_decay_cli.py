@@ -10,10 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from leadpulse.leads.cli import decay_app
+from leadpulse.cli.decay import decay_app
 from leadpulse.store.models import Lead
 
-# Mounted the way cli.py mounts it: `leadpulse decay run`.
+# Mounted the way cli/app.py mounts it: `leadpulse decay run`.
 leadpulse = typer.Typer()
 leadpulse.add_typer(decay_app, name="decay")
 

@@ -1,0 +1,35 @@
+"""``leadpulse bench run``: the benchmark workload (in throw-away databases of its own)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leadpulse.cli.framework import Typer
+
+bench_app = Typer(help="Benchmarks against baselines measured in the same run.")
+BACKENDS = {"sqlite": ["sqlite"], "postgres": ["postgres"], "all": ["sqlite", "postgres"]}
+
+
+@bench_app.command("run")
+def run(
+    quick: Annotated[bool, typer.Option(help="Small smoke run (well under a minute).")] = False,
+    backend: Annotated[
+        str, typer.Option(help="sqlite, postgres or all (PostgreSQL + Redis must be up).")
+    ] = "all",
+    out: Annotated[Path, typer.Option(help="Where result JSON files go.")] = Path("bench/results"),
+) -> None:
+    """Run the standard workload against SQLite and/or PostgreSQL + Redis; print the table."""
+    if backend not in BACKENDS:
+        raise typer.BadParameter("use sqlite, postgres or all", param_hint="--backend")
+    import asyncio
+
+    from rich.console import Console
+
+    from leadpulse.benchmark.run import run as run_bench
+
+    wide = Console(width=None if sys.stdout.isatty() else 150)
+    asyncio.run(run_bench(BACKENDS[backend], quick=quick, out_dir=out, console=wide))
