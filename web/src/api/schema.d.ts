@@ -1608,9 +1608,9 @@ export interface components {
             prefix: string;
             /**
              * Note
-             * @default Store this key now: a secret key is never shown again.
+             * @description What to do with the key now (only a secret key is shown once).
              */
-            note: string;
+            readonly note: string;
         };
         /** LeadCreate */
         LeadCreate: {
