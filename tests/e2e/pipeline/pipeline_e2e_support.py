@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-LEADPULSE = Path("/work/main/.venv/bin/leadpulse")
+LEADPULSE = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "leadpulse"
 JWT_SECRET = "e2e-secret-" + "x" * 40
 WAIT_SECONDS = 60.0
 EVENT_TYPES = (
