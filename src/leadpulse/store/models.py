@@ -349,27 +349,20 @@ class WebhookSubscription(Base):
 
 
 class WebhookDelivery(Base):
-    """One message to one subscription; retried under the same ``message_id``.
-
-    ``outbox_id`` is the outbox entry the message was expanded from (NULL for a ``ping``):
-    unique with the subscription and type, so expanding an entry twice delivers nothing
-    twice. ``lead_id`` (no foreign key: ``lead.deleted`` outlives its lead) lets a GDPR
-    erasure find the deliveries that copied a lead's data.
-    """
+    """A message to a subscription, retried under one ``message_id`` (see ``queue.outbox``)."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         UniqueConstraint("subscription_id", "outbox_id", "event_type"),
         Index("ix_webhook_deliveries_sub", "subscription_id", "id"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_webhook_deliveries_lead", "lead_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(BigId, _fk("projects.id"))
     subscription_id: Mapped[int] = mapped_column(BigId, _fk("webhook_subscriptions.id"))
     outbox_id: Mapped[int | None] = mapped_column(BigId)
-    lead_id: Mapped[int | None] = mapped_column(BigId)
+    lead_id: Mapped[int | None] = mapped_column(BigId, index=True)
     message_id: Mapped[str] = mapped_column(String(64), unique=True)
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
@@ -384,26 +377,18 @@ class WebhookDelivery(Base):
 
 
 class OutboxEntry(Base):
-    """One consequence of a lead change, written in the transaction that made the change and
-    expanded later into automation executions and webhook deliveries (``queue.outbox``).
-
-    ``payload`` describes the change without personal data (the dispatcher reads the lead's
-    identity when it expands the entry). ``lead_id`` has no foreign key: ``lead.deleted``
-    outlives its lead. Ids are never reused (SQLite AUTOINCREMENT), since deliveries keep
-    the id of the entry they came from after the entry is consumed.
-    """
+    """A consequence of a lead change, written with the change: see ``queue.outbox``."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'failed')", name="status"),
         Index("ix_outbox_due", "status", "available_at"),
-        Index("ix_outbox_lead", "lead_id"),
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(BigId, _fk("projects.id"))
-    lead_id: Mapped[int | None] = mapped_column(BigId)
+    lead_id: Mapped[int | None] = mapped_column(BigId, index=True)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")

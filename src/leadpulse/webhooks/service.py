@@ -27,6 +27,7 @@ from leadpulse.webhooks.messages import Message, messages_for, ping_message
 
 DELIVERIES = table_of(WebhookDelivery)
 INSERT_CHUNK = 500
+Row = dict[str, Any]
 
 
 def new_message_id() -> str:
@@ -194,26 +195,18 @@ def _delivery(message: Message, subscription_id: int) -> WebhookDelivery:
     )
 
 
-async def expand(session: AsyncSession, consequences: Sequence[Consequence]) -> int:
-    """Add one delivery per message per active subscription listing its type, due from the
-    entry's write time; an entry expanded before adds nothing. Return how many were added."""
-    projects = {c.outcome.project_id for c in consequences}
-    if not projects:
-        return 0
+async def _subscriptions(session: AsyncSession, projects: set[int]) -> list[Any]:
+    rows = await session.execute(
+        select(
+            WebhookSubscription.id, WebhookSubscription.project_id, WebhookSubscription.events
+        ).where(WebhookSubscription.project_id.in_(projects), WebhookSubscription.active.is_(True))
+    )
+    return list(rows.all())
+
+
+def _delivery_rows(consequences: Sequence[Consequence], subscriptions: Sequence[Any]) -> list[Row]:
     now = utcnow()
-    subscriptions = (
-        await session.execute(
-            select(
-                WebhookSubscription.id,
-                WebhookSubscription.project_id,
-                WebhookSubscription.events,
-            ).where(
-                WebhookSubscription.project_id.in_(projects),
-                WebhookSubscription.active.is_(True),
-            )
-        )
-    ).all()
-    rows = [
+    return [
         {
             "project_id": message.project_id,
             "subscription_id": sub.id,
@@ -232,6 +225,15 @@ async def expand(session: AsyncSession, consequences: Sequence[Consequence]) -> 
         for sub in subscriptions
         if sub.project_id == message.project_id and message.type in (sub.events or ())
     ]
+
+
+async def expand(session: AsyncSession, consequences: Sequence[Consequence]) -> int:
+    """Add one delivery per message per active subscription listing its type, due from the
+    entry's write time; an entry expanded before adds nothing. Return how many were added."""
+    projects = {c.outcome.project_id for c in consequences}
+    if not projects:
+        return 0
+    rows = _delivery_rows(consequences, await _subscriptions(session, projects))
     added = 0
     for start in range(0, len(rows), INSERT_CHUNK):  # SQLite binds at most 32 766 values
         stmt = (

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
 from leadpulse.core.outcomes import AutomationExecuted, LeadMerged
+from leadpulse.queue import outbox
 from leadpulse.store.models import WebhookDelivery
 from leadpulse.store.types import utcnow
-from leadpulse.queue import outbox
 from leadpulse.webhooks import delivery, transport
 from leadpulse.webhooks.hooks import drain
 from leadpulse.webhooks.policy import AttemptResult

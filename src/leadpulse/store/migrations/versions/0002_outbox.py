@@ -53,12 +53,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_due", ["status", "available_at"], unique=False)
-        batch_op.create_index("ix_outbox_lead", ["lead_id"], unique=False)
+        batch_op.create_index("ix_outbox_lead_id", ["lead_id"], unique=False)
 
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("outbox_id", BIG_ID, nullable=True))
         batch_op.add_column(sa.Column("lead_id", BIG_ID, nullable=True))
-        batch_op.create_index("ix_webhook_deliveries_lead", ["lead_id"], unique=False)
+        batch_op.create_index("ix_webhook_deliveries_lead_id", ["lead_id"], unique=False)
         batch_op.create_unique_constraint(
             batch_op.f(UNIQUE_MESSAGE), ["subscription_id", "outbox_id", "event_type"]
         )
@@ -67,12 +67,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f(UNIQUE_MESSAGE), type_="unique")
-        batch_op.drop_index("ix_webhook_deliveries_lead")
+        batch_op.drop_index("ix_webhook_deliveries_lead_id")
         batch_op.drop_column("lead_id")
         batch_op.drop_column("outbox_id")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_lead")
+        batch_op.drop_index("ix_outbox_lead_id")
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
