@@ -79,15 +79,18 @@ class Consequence:
     outcome: Outcome
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def iso(value: datetime | None) -> str | None:
+    """Write a UTC time as JSON does here: ISO-8601 with a ``Z``."""
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _changed(item: LeadScored) -> Payload:
+def lead_change(item: LeadScored) -> Payload:
+    """Describe what a score change did to a lead, without personal data (the ``lead.changed``
+    payload, and the non-personal part of the ``lead.scored`` webhook)."""
     return {
         "score": item.score,
         "previousScore": item.previous_score,
@@ -95,26 +98,26 @@ def _changed(item: LeadScored) -> Payload:
         "previousStage": item.previous_stage,
         "velocityScore": item.velocity_score,
         "eventsLast24h": item.events_last_24h,
-        "lastEventAt": _iso(item.last_event_at),
+        "lastEventAt": iso(item.last_event_at),
         "eventTypes": sorted(item.event_types),
-        "at": _iso(item.scored_at),
     }
 
 
 def entry_of(outcome: Outcome) -> Entry:
     """Encode an outcome as the outbox row its transaction writes."""
     if isinstance(outcome, LeadScored):
-        return Entry(CHANGED, outcome.project_id, outcome.lead_id, _changed(outcome))
+        changed = {**lead_change(outcome), "at": iso(outcome.scored_at)}
+        return Entry(CHANGED, outcome.project_id, outcome.lead_id, changed)
     if isinstance(outcome, LeadMerged):
-        merged = {"mergedId": outcome.merged_id, "mergedAt": _iso(outcome.merged_at)}
+        merged = {"mergedId": outcome.merged_id, "mergedAt": iso(outcome.merged_at)}
         return Entry(MERGED, outcome.project_id, outcome.survivor_id, merged)
     if isinstance(outcome, LeadEdited):
         kind = CREATED if outcome.created else UPDATED
-        return Entry(kind, outcome.project_id, outcome.lead_id, {"at": _iso(outcome.at)})
+        return Entry(kind, outcome.project_id, outcome.lead_id, {"at": iso(outcome.at)})
     if isinstance(outcome, LeadDeleted):
         deleted: Payload = {
             "mergedIds": list(outcome.merged_ids),
-            "deletedAt": _iso(outcome.deleted_at),
+            "deletedAt": iso(outcome.deleted_at),
         }
         return Entry(DELETED, outcome.project_id, outcome.lead_id, deleted)
     executed: Payload = {
@@ -123,7 +126,7 @@ def entry_of(outcome: Outcome) -> Entry:
         "action": outcome.action,
         "status": outcome.status,
         "responseCode": outcome.response_code,
-        "executedAt": _iso(outcome.executed_at),
+        "executedAt": iso(outcome.executed_at),
     }
     return Entry(EXECUTED, outcome.project_id, outcome.lead_id, executed)
 

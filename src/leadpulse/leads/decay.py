@@ -37,10 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.core.consequences import entry_of
 from leadpulse.core.decay import DecayPolicy, plan_decay
-from leadpulse.core.outcomes import LeadScored, ScoreMutation
+from leadpulse.core.outcomes import LeadScored
 from leadpulse.core.stages import StageThresholds, stage_for
 from leadpulse.core.timeutil import DAY, require_aware, utc_date
 from leadpulse.leads import history
+from leadpulse.leads.service import scored_outcome
 from leadpulse.queue import entries
 from leadpulse.rules import rulebook
 from leadpulse.store.db import Database
@@ -144,28 +145,6 @@ def _decay(lead: Lead, p: ProjectDecay, now: datetime) -> history.Row | None:
     )
 
 
-def _outcome(
-    lead: Lead, before: tuple[int, str], mutation: ScoreMutation, now: datetime
-) -> LeadScored:
-    return LeadScored(
-        project_id=lead.project_id,
-        lead_id=lead.id,
-        anonymous_id=lead.anonymous_id,
-        email=lead.email,
-        name=lead.name,
-        score=lead.score,
-        previous_score=before[0],
-        stage=lead.stage,
-        previous_stage=before[1],
-        velocity_score=lead.velocity_score,
-        events_last_24h=lead.events_last_24h,
-        last_event_at=lead.last_event_at,
-        event_types=frozenset(),
-        mutations=(mutation,),
-        scored_at=now,
-    )
-
-
 async def decay_leads(
     session: AsyncSession, leads: Sequence[Lead], p: ProjectDecay, *, now: datetime
 ) -> list[LeadScored]:
@@ -179,7 +158,13 @@ async def decay_leads(
             decided.append((lead, before, row))
     ids = await history.write(session, [row for _, _, row in decided])
     outcomes = [
-        _outcome(lead, before, history.mutations([row], [row_id])[0], now)
+        scored_outcome(
+            lead,
+            previous=before,
+            event_types=frozenset(),
+            mutations=history.mutations([row], [row_id]),
+            at=now,
+        )
         for (lead, before, row), row_id in zip(decided, ids, strict=True)
     ]
     await entries.enqueue(session, [entry_of(o) for o in outcomes], now=utcnow())

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leadpulse.core.consequences import LeadIdentity, entry_of
 from leadpulse.core.identity import normalize_email
 from leadpulse.core.intelligence import days_since, risk
-from leadpulse.core.outcomes import LeadEdited
+from leadpulse.core.outcomes import LeadEdited, LeadScored, ScoreMutation
 from leadpulse.core.stages import STAGES
 from leadpulse.errors import Conflict, InvalidInput, NotFound
 from leadpulse.leads import schemas
@@ -226,6 +226,40 @@ async def update_lead(
     await session.flush()
     await _record_edit(session, lead, created=False)
     return lead
+
+
+# LeadScored fields that are lead columns of the same name, read once the new state is set.
+OUTCOME_COLUMNS = (
+    "project_id",
+    "anonymous_id",
+    "email",
+    "name",
+    "score",
+    "stage",
+    "velocity_score",
+    "events_last_24h",
+    "last_event_at",
+)
+
+
+def scored_outcome(
+    lead: Lead,
+    *,
+    previous: tuple[int, str],
+    event_types: frozenset[str],
+    mutations: Sequence[ScoreMutation],
+    at: datetime,
+) -> LeadScored:
+    """Describe a lead whose score was just set (by scoring or decay) as ``LeadScored``."""
+    return LeadScored(
+        **{name: getattr(lead, name) for name in OUTCOME_COLUMNS},
+        lead_id=lead.id,
+        previous_score=previous[0],
+        previous_stage=previous[1],
+        event_types=event_types,
+        mutations=tuple(mutations),
+        scored_at=at,
+    )
 
 
 async def identities(session: AsyncSession, lead_ids: Sequence[int]) -> dict[int, LeadIdentity]:

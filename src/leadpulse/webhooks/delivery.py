@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.config import Settings
-from leadpulse.container import Container
 from leadpulse.queue import outbox
+from leadpulse.store.db import Database
 from leadpulse.store.models import WebhookDelivery, WebhookSubscription
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import signing, transport
@@ -123,8 +123,7 @@ def lane(settings: Settings, client: httpx.AsyncClient) -> outbox.Lane[ClaimedDe
     )
 
 
-async def drain(container: Container, *, now: datetime | None = None) -> int:
+async def drain(db: Database, settings: Settings, *, now: datetime | None = None) -> int:
     """Attempt every delivery due at ``now`` (default: the clock) once; return how many."""
-    settings = container.settings
     async with transport.new_client(settings.webhook_timeout_seconds) as client:
-        return await outbox.drain_lane(container.db, lane(settings, client), now=now)
+        return await outbox.drain_lane(db, lane(settings, client), now=now)

@@ -23,4 +23,4 @@ async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Expand pending outbox entries, then attempt every delivery due now (or at ``now``)
     once; return how many deliveries were attempted (burst mode)."""
     await dispatch.dispatch(container)
-    return await delivery.drain(container, now=now)
+    return await delivery.drain(container.db, container.settings, now=now)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from leadpulse.core.consequences import Outcome
+from leadpulse.core.consequences import Outcome, entry_of, iso, lead_change
 from leadpulse.core.outcomes import (
     AutomationExecuted,
     LeadDeleted,
@@ -39,11 +39,7 @@ class Message:
 
     def payload(self) -> dict[str, Any]:
         """Return the JSON body sent to subscribers."""
-        return {"type": self.type, "timestamp": _iso(self.timestamp), "data": self.data}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+        return {"type": self.type, "timestamp": iso(self.timestamp), "data": self.data}
 
 
 def _scored(item: LeadScored, at: datetime) -> list[Message]:
@@ -52,14 +48,7 @@ def _scored(item: LeadScored, at: datetime) -> list[Message]:
         "anonymousId": item.anonymous_id,
         "email": item.email,
         "name": item.name,
-        "score": item.score,
-        "previousScore": item.previous_score,
-        "stage": item.stage,
-        "previousStage": item.previous_stage,
-        "velocityScore": item.velocity_score,
-        "eventsLast24h": item.events_last_24h,
-        "lastEventAt": _iso(item.last_event_at),
-        "eventTypes": sorted(item.event_types),
+        **lead_change(item),
     }
     at = item.scored_at or at
     messages = [Message(item.project_id, "lead.scored", at, data, item.lead_id)]
@@ -73,7 +62,7 @@ def _merged(item: LeadMerged, _: datetime) -> list[Message]:
         "survivorId": item.survivor_id,
         "mergedId": item.merged_id,
         "email": item.email,
-        "mergedAt": _iso(item.merged_at),
+        "mergedAt": iso(item.merged_at),
     }
     return [Message(item.project_id, "lead.merged", item.merged_at, data, item.survivor_id)]
 
@@ -91,24 +80,12 @@ def _edited(item: LeadEdited, _: datetime) -> list[Message]:
 
 
 def _deleted(item: LeadDeleted, _: datetime) -> list[Message]:
-    data = {
-        "leadId": item.lead_id,
-        "mergedIds": list(item.merged_ids),
-        "deletedAt": _iso(item.deleted_at),
-    }
+    data = {"leadId": item.lead_id, **entry_of(item).payload}  # ids only: the lead is gone
     return [Message(item.project_id, "lead.deleted", item.deleted_at, data, item.lead_id)]
 
 
 def _executed(item: AutomationExecuted, _: datetime) -> list[Message]:
-    data = {
-        "automationId": item.automation_id,
-        "executionId": item.execution_id,
-        "leadId": item.lead_id,
-        "action": item.action,
-        "status": item.status,
-        "responseCode": item.response_code,
-        "executedAt": _iso(item.executed_at),
-    }
+    data = {"leadId": item.lead_id, **entry_of(item).payload}
     return [Message(item.project_id, "automation.executed", item.executed_at, data, item.lead_id)]
 
 

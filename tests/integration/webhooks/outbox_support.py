@@ -149,3 +149,13 @@ async def verify_owner(db: Any, account: Any) -> None:
         await session.execute(
             update(User).where(User.id == account.user_id).values(email_verified=True)
         )
+
+
+async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
+    """Subscribe ``url`` to ``events`` over the API; return the creation response."""
+    response = await client.post(
+        "/api/webhooks", json={"url": url, "events": events}, headers=account.headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from foundation_support import assert_problem, error_locs
-from outbox_support import Receiver, emit, insert_lead, scored
+from outbox_support import Receiver, emit, insert_lead, scored, subscribe
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
@@ -18,15 +18,6 @@ from leadpulse.webhooks import ssrf
 from leadpulse.webhooks.hooks import drain
 
 EVERY_TYPE = ["lead.scored", "lead.created", "lead.updated", "lead.deleted", "automation.executed"]
-
-
-async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
-    response = await client.post(
-        "/api/webhooks", json={"url": url, "events": events}, headers=account.headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def bodies(receiver: Receiver, secret: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
-from outbox_support import Receiver, emit, insert_lead, scored
+from outbox_support import Receiver, emit, insert_lead, scored, subscribe
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
@@ -21,15 +21,6 @@ from leadpulse.webhooks import delivery, transport
 from leadpulse.webhooks.hooks import drain
 from leadpulse.webhooks.policy import AttemptResult
 from leadpulse.worker.dispatch import dispatch
-
-
-async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
-    response = await client.post(
-        "/api/webhooks", json={"url": url, "events": events}, headers=account.headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def deliveries(client: Any, account: Any, hook_id: int) -> list[dict[str, Any]]:
