@@ -3,18 +3,19 @@ transaction, then expanded and attempted by background loops under a lease.
 
 Two stages
 ----------
-1. **Entries** (table ``outbox``, written only here). The transaction that changes a lead —
-   the worker's scoring (and so a rescore), decay, an identity merge, a manual create or
-   patch, a GDPR erasure — and the one that records a finished automation execution add
-   one ``outbox`` row per outcome with ``queue.entries.enqueue``: one multi-row INSERT per
-   transaction.
-   The change and its consequences commit together or not at all; a worker killed after
-   the commit leaves the entries behind for the next one. ``core.consequences`` says what
-   an entry holds (no personal data).
+1. **Entries** (table ``outbox``, written only by ``queue.entries``). The transaction that
+   changes a lead — the worker's scoring (and so a rescore), decay, an identity merge, a
+   manual create or patch, a GDPR erasure — and the one that records a finished automation
+   execution add one ``outbox`` row per outcome (``queue.entries.enqueue``: one multi-row
+   INSERT per transaction). The change and its consequences commit together or not at
+   all; a worker killed after the commit leaves the entries behind for the next one.
+   ``core.consequences`` says what an entry holds (no personal data).
 2. **Lanes** (``automation_executions``, ``webhook_deliveries``): the dispatcher
-   (``worker.dispatch``) expands entries into lane rows, in one transaction per claimed
-   batch that also deletes the entries it expanded. Lane rows are the work attempted over
-   the network, each by its feature (``Lane.attempt``).
+   (``worker.dispatch``) claims entries like any row below and expands a batch in one
+   transaction that also deletes them (its "attempt" is that expansion: no network).
+   Lane rows are the work attempted over the network, each by its feature
+   (``Lane.attempt``). Batches hold ``LEADPULSE_OUTBOX_CLAIM_BATCH`` rows and a drain runs
+   at most ``LEADPULSE_OUTBOX_CONCURRENCY`` attempts at once.
 
 Semantics (entries and lane rows alike)
 ---------------------------------------
@@ -240,7 +241,7 @@ async def _safe_attempt(lane: Lane[C], item: C) -> AttemptResult:
 
 async def _attempt_all(lane: Lane[C], batch: Sequence[C]) -> list[AttemptResult]:
     limiter = anyio.CapacityLimiter(lane.concurrency)
-    results: list[AttemptResult] = [AttemptResult(None)] * len(batch)
+    results = [AttemptResult(None, "not attempted", retryable=True)] * len(batch)
 
     async def one(index: int, item: C) -> None:
         async with limiter:
