@@ -2,9 +2,10 @@
 features in.
 
 ``LEADPULSE_REDIS_URL`` unset means the in-process adapters (embedded mode). Each feature
-that reacts to the pipeline has a ``hooks`` module whose ``install(container)`` appends its
-post-commit hooks and background loops; they are imported and called here, by name, so a
-renamed or broken feature fails at start instead of silently switching off.
+that reacts to the pipeline has a ``hooks`` module whose ``install(container)`` adds its
+outbox expander, post-commit hooks and background loops; they are imported and called here,
+by name, so a renamed or broken feature fails at start instead of silently switching off.
+The outbox dispatcher (``worker.dispatch``) is installed first.
 """
 
 from __future__ import annotations
@@ -12,16 +13,24 @@ from __future__ import annotations
 from leadpulse.auth.google import GoogleVerifier
 from leadpulse.automations import hooks as automations_hooks
 from leadpulse.config import Settings
-from leadpulse.container import Container
+from leadpulse.container import Container, outbox_loop
 from leadpulse.leads import hooks as leads_hooks
 from leadpulse.live import hooks as live_hooks
 from leadpulse.queue.wakeup import RedisWaker
 from leadpulse.store.db import Database
 from leadpulse.webhooks import hooks as webhooks_hooks
+from leadpulse.worker import dispatch
+
+
+def install_outbox(container: Container) -> None:
+    """Register the outbox dispatcher's loop; its drain runs first in burst mode."""
+    container.loops[dispatch.LOOP] = outbox_loop(dispatch.LOOP, dispatch.dispatch)
+    container.drains[dispatch.LOOP] = dispatch.dispatch
 
 
 def install_features(container: Container) -> None:
-    """Register every feature's hooks and loops; hooks run in this order (live updates first)."""
+    """Register every feature's expanders, hooks and loops (the dispatcher first)."""
+    install_outbox(container)
     live_hooks.install(container)
     automations_hooks.install(container)
     webhooks_hooks.install(container)

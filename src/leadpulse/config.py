@@ -96,6 +96,13 @@ class Settings(BaseSettings):
     # (retries back off 30 s, 2 min, 10 min, 1 h, 4 h, 12 h, then daily).
     automation_max_attempts: int = Field(default=5, ge=1, le=20)
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    # The outbox (queue.outbox): rows claimed per batch, attempts in flight per drain, and
+    # attempts at expanding one entry before it is marked failed.
+    outbox_claim_batch: int = Field(default=100, ge=1, le=1000)
+    outbox_concurrency: int = Field(default=10, ge=1, le=500)
+    outbox_max_attempts: int = Field(default=5, ge=1, le=20)
+    # Fault injection for the crash tests only (refused in production).
+    test_crash_point: Literal["after_scoring_commit"] | None = None
 
     # Dashboard: the built web app served at / (default: the build inside the installed
     # package, else web/dist of the source checkout).
@@ -133,6 +140,8 @@ class Settings(BaseSettings):
     def _production_is_safe(self) -> Settings:
         if self.env != "production":
             return self
+        if self.test_crash_point is not None:
+            raise ValueError("LEADPULSE_TEST_CRASH_POINT is for tests; unset it in production")
         if not self.jwt_secret or self.jwt_secret == DEFAULT_JWT_SECRET:
             raise ValueError("LEADPULSE_JWT_SECRET must be set in production")
         if len(self.jwt_secret) < MIN_SECRET_LENGTH:

@@ -2,10 +2,12 @@
 
 ``bootstrap.build_container`` creates it from Settings (adapters chosen by URL) and plugs the
 features in; the API, the worker and each feature's ``routes``/``hooks`` modules read it.
-Every field is typed: the infrastructure (database, wake-up channel, Redis), the post-commit
-hooks through which features learn what the pipeline did, the background loops, and the
-per-process objects features create on first use (the ingest front, the rate limiter, the
-live-update server). Nothing runs inside the pipeline's transactions.
+Every field is typed: the infrastructure (database, wake-up channel, Redis), the outbox
+expanders (``worker.dispatch`` runs them inside its transaction: automations and webhooks
+turn outbox entries into their rows), the post-commit hooks (best-effort live updates only:
+every consequence that must not be lost is an outbox entry written with its change), the
+background loops, and the per-process objects features create on first use (the ingest
+front, the rate limiter, the live-update server).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import structlog
 from leadpulse.auth.google import GoogleVerifier
 from leadpulse.auth.throttle import AuthThrottle
 from leadpulse.config import Settings
+from leadpulse.core.consequences import Consequence
 from leadpulse.core.outcomes import AutomationExecuted, EventIngested, LeadMerged, LeadScored
 from leadpulse.ingest.intake import Intake
 from leadpulse.ingest.ratelimit import IngestRateLimiter
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     # ``live.server``), so naming their types at run time would be a circular import.
     import socketio
     from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from leadpulse.live.emitter import Emitter
     from leadpulse.live.presence import Presence
@@ -44,6 +48,9 @@ IngestHook = Callable[[Sequence[EventIngested]], Awaitable[None]]
 ScoringHook = Callable[[Sequence[LeadScored]], Awaitable[None]]
 MergeHook = Callable[[Sequence[LeadMerged]], Awaitable[None]]
 AutomationHook = Callable[[Sequence[AutomationExecuted]], Awaitable[None]]
+# Adds a feature's rows for decoded outbox entries in the dispatcher's transaction (idempotent);
+# returns how many rows it added.
+Expander = Callable[["AsyncSession", Sequence[Consequence]], Awaitable[int]]
 # A background loop runs in the worker (and in `serve`) until the event is set.
 Loop = Callable[["Container", anyio.Event], Awaitable[None]]
 # A drain does every piece of due background work once and returns how many (burst mode).
@@ -62,7 +69,9 @@ class Container:
     waker: Waker = field(default_factory=LocalWaker)
     redis: Redis | None = None
     google: GoogleVerifier | None = None
-    # Post-commit hooks and background work, filled by each feature's ``hooks.install``.
+    # Outbox expanders by the loop they feed, post-commit hooks (live updates) and background
+    # work, filled by each feature's ``hooks.install``.
+    expanders: dict[str, Expander] = field(default_factory=dict)
     after_ingest: list[IngestHook] = field(default_factory=list)
     after_scoring: list[ScoringHook] = field(default_factory=list)
     after_merge: list[MergeHook] = field(default_factory=list)

@@ -3,8 +3,9 @@
 Every action returns an ``AttemptResult`` (never raises): ``webhook`` and ``slack`` go
 through the same SSRF-guarded transport as webhook deliveries (a webhook request carries
 ``Idempotency-Key: lp_exec_<execution id>``, the same on every retry); ``email`` goes through
-``leadpulse.mail`` (SMTP; a missing SMTP server is a permanent failure, an SMTP error a
-retryable one); ``log`` writes one structured log line.
+``leadpulse.mail`` (SMTP; a missing SMTP server or a recipient ``core.mailing`` does not
+allow is a permanent failure, an SMTP error a retryable one); ``log`` writes one structured
+log line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import structlog
 
 from leadpulse.automations import configs
 from leadpulse.config import Settings
+from leadpulse.core.mailing import UNVERIFIED_HINT, MailPolicy, refused_recipients
 from leadpulse.errors import InvalidInput, Unavailable
 from leadpulse.mail import send_mail
 from leadpulse.webhooks import transport
@@ -100,8 +102,11 @@ async def _slack(
 
 
 async def _email(
-    ctx: ActionContext, cfg: configs.EmailConfig, payload: dict[str, Any]
+    ctx: ActionContext, cfg: configs.EmailConfig, payload: dict[str, Any], mail: MailPolicy
 ) -> AttemptResult:
+    refused = [cfg.recipients[i] for i in refused_recipients(cfg.recipients, mail)]
+    if refused:  # checked on save too; the account or its owner may have changed since
+        return AttemptResult(None, f"recipients {', '.join(refused)} refused: {UNVERIFIED_HINT}")
     if not ctx.settings.smtp_host:
         return AttemptResult(None, "no SMTP server is configured (LEADPULSE_SMTP_HOST)")
     values = template_values(payload)
@@ -126,9 +131,11 @@ async def perform(
     action: str,
     config: dict[str, Any],
     payload: dict[str, Any],
+    mail: MailPolicy,
     execution_id: int | None = None,
 ) -> AttemptResult:
-    """Run one action once; a config that no longer parses fails permanently."""
+    """Run one action once; a config that no longer parses fails permanently; e-mail goes
+    only to the recipients ``mail`` allows."""
     try:
         cfg = configs.parse_config(action, config)
     except (InvalidInput, KeyError) as exc:
@@ -139,5 +146,5 @@ async def perform(
     if isinstance(cfg, configs.SlackConfig):
         return await _slack(ctx, cfg, payload)
     if isinstance(cfg, configs.EmailConfig):
-        return await _email(ctx, cfg, payload)
+        return await _email(ctx, cfg, payload, mail)
     return _log(cfg, payload)

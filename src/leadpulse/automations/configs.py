@@ -1,9 +1,11 @@
 """Per-action configuration of automations, validated when saved and parsed when run.
 
 - ``webhook``: ``{url, method: POST|PUT|PATCH = POST, headers ≤ 20}`` (no Host,
-  Content-Length, Transfer-Encoding or Connection header — the client sets those);
+  Content-Length, Transfer-Encoding or Connection header — the client sets those; values
+  are one line of printable ASCII);
 - ``slack``: ``{webhookUrl}``, an https Slack incoming-webhook URL;
-- ``email``: ``{recipients: 1–20 addresses, subject, body?}``; subject and body are
+- ``email``: ``{recipients: 1–20 addresses, subject, body?}`` (only the project's members
+  until the owner's account is verified: ``core.mailing``); subject and body are
   templates whose only placeholders are ``{name} {email} {score} {stage} {automation}``
   (no format specs or conversions);
 - ``log``: ``{level: debug|info|warning|error = info}``.
@@ -29,6 +31,8 @@ MAX_HEADERS = 20
 MAX_RECIPIENTS = 20
 FORBIDDEN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$")
+# Visible ASCII, spaces and tabs: what every HTTP stack sends as is (RFC 9110 field-value).
+_VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
 
 
 def check_template(template: str) -> str:
@@ -61,8 +65,10 @@ def _check_headers(headers: dict[str, str]) -> dict[str, str]:
             raise ValueError(f"invalid header name {name!r}")
         if name.lower() in FORBIDDEN_HEADERS:
             raise ValueError(f"header {name} is set by LeadPulse and may not be configured")
-        if "\r" in value or "\n" in value or len(value) > 1024:
-            raise ValueError(f"header {name} must be one line of at most 1024 characters")
+        if not _VALUE.fullmatch(value):
+            raise ValueError(
+                f"header {name} must be one line of at most 1024 printable ASCII characters"
+            )
     return headers
 
 

@@ -1,14 +1,15 @@
-"""Executing automations: claim due execution rows, perform the action, record, publish.
+"""Executing automations, a lane of the outbox: perform each due execution's action, record.
 
 An execution row is ``pending`` until its action succeeds (``succeeded``) or fails for good
 (``failed``): a retryable failure (network error, timeout, 408, 429, 5xx, SMTP error) is
-retried with backoff (``webhooks.policy``) until ``settings.automation_max_attempts``;
-anything else fails at once. Rows are claimed and recorded under a lease (``queue.outbox``);
-actions run outside any transaction. Each finished execution is published as
-``AutomationExecuted`` to ``container.after_automation``.
+retried with backoff until ``settings.automation_max_attempts``; anything else fails at once.
+Rows are claimed, attempted and recorded as ``queue.outbox`` states (one bad row costs only
+its own attempts). A finished execution writes its ``automation.executed`` outbox entry in
+the transaction that records it (webhook subscribers hear of it from there), and is handed
+to ``container.after_automation`` after the commit (the live frame).
 
-``drain`` owns its transactions (``queue.outbox.drain_due``): a short one per claimed batch
-and one per recorded attempt, never one around an action.
+``drain`` owns its transactions (``queue.outbox.drain_lane``): a short one per claimed batch
+and one recording the batch, never one around an action.
 """
 
 from __future__ import annotations
@@ -18,26 +19,26 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.automations import actions
 from leadpulse.container import Container
+from leadpulse.core.consequences import entry_of
+from leadpulse.core.mailing import MailPolicy
 from leadpulse.core.outcomes import AutomationExecuted
-from leadpulse.queue import outbox
-from leadpulse.store.models import Automation, AutomationExecution
+from leadpulse.queue import entries, outbox
+from leadpulse.store.models import Automation, AutomationExecution, Project, User
 from leadpulse.store.types import utcnow
-from leadpulse.webhooks import policy, transport
+from leadpulse.webhooks import transport
 from leadpulse.webhooks.policy import AttemptResult
 
-log = structlog.get_logger("leadpulse.automations")
 LOOP = "automations"
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimedExecution:
-    """A leased execution with its automation's action and config."""
+    """A leased execution with its automation's action and config and the mail policy."""
 
     id: int
     project_id: int
@@ -47,26 +48,19 @@ class ClaimedExecution:
     payload: dict[str, Any]
     action: str
     config: dict[str, Any]
+    mail: MailPolicy
     lease_until: datetime
 
 
-async def claim(
-    session: AsyncSession, now: datetime, *, lease: timedelta
+async def load(
+    session: AsyncSession, ids: list[int], lease_until: datetime
 ) -> list[ClaimedExecution]:
-    """Lease a batch of due executions."""
-    lease_until = now + lease
-    ids = await outbox.claim_due(
-        session,
-        AutomationExecution,
-        due_column=AutomationExecution.run_at,
-        now=now,
-        lease_until=lease_until,
-    )
-    if not ids:
-        return []
+    """Read leased executions with their automation and the owner's mail policy."""
     rows = await session.execute(
-        select(AutomationExecution, Automation.action, Automation.config)
+        select(AutomationExecution, Automation.action, Automation.config, User)
         .join(Automation, Automation.id == AutomationExecution.automation_id)
+        .join(Project, Project.id == AutomationExecution.project_id)
+        .join(User, User.id == Project.owner_id)
         .where(AutomationExecution.id.in_(ids))
         .order_by(AutomationExecution.id)
     )
@@ -80,81 +74,81 @@ async def claim(
             payload=e.payload,
             action=action,
             config=config,
+            mail=MailPolicy(members=(owner.email,), verified=bool(owner.email_verified)),
             lease_until=lease_until,
         )
-        for e, action, config in rows.all()
+        for e, action, config, owner in rows.all()
     ]
 
 
 # An execution is stamped ``finished_at`` when it succeeds or fails for good.
 outcome_values = partial(
-    policy.outcome_values, retry_column="run_at", done_column="finished_at", stamp_failure=True
+    outbox.outcome_values, retry_column="run_at", done_column="finished_at", stamp_failure=True
 )
+Recorded = outbox.Recorded[ClaimedExecution]
 
 
-async def record(
-    session: AsyncSession,
-    item: ClaimedExecution,
-    result: AttemptResult,
-    *,
-    now: datetime,
-    max_attempts: int,
-) -> AutomationExecuted | None:
-    """Store an attempt's result under our lease; return the outcome if it finished."""
-    values = outcome_values(result, attempts=item.attempts, max_attempts=max_attempts, now=now)
-    stored = await outbox.record_under_lease(
-        session, AutomationExecution, row_id=item.id, lease_until=item.lease_until, values=values
-    )
-    status = values.get("status", "retry")
-    log.info(
-        "automation_attempt",
-        execution_id=item.id,
-        automation_id=item.automation_id,
-        action=item.action,
-        attempt=item.attempts,
-        status=status,
-        response_code=result.status_code,
-        error=result.error,
-        stored=stored,
-    )
-    if not stored or status == "retry":
-        return None
-    return AutomationExecuted(
-        project_id=item.project_id,
-        automation_id=item.automation_id,
-        execution_id=item.id,
-        lead_id=item.lead_id,
-        action=item.action,
-        status=status,
-        response_code=result.status_code,
-        executed_at=now,
-    )
-
-
-async def _run_one(
-    container: Container,
-    ctx: actions.ActionContext,
-    now: datetime | None,
-    item: ClaimedExecution,
-) -> None:
-    result = await actions.perform(
-        ctx, action=item.action, config=item.config, payload=item.payload, execution_id=item.id
-    )
-    max_attempts = container.settings.automation_max_attempts
-    async with container.db.transaction() as session:
-        finished = await record(
-            session, item, result, now=now or utcnow(), max_attempts=max_attempts
+def _finished(recorded: Recorded) -> list[AutomationExecuted]:
+    return [
+        AutomationExecuted(
+            project_id=item.project_id,
+            automation_id=item.automation_id,
+            execution_id=item.id,
+            lead_id=item.lead_id,
+            action=item.action,
+            status=values["status"],
+            response_code=result.status_code,
+            executed_at=values["finished_at"],
         )
-    if finished is not None:
-        await container.publish(container.after_automation, [finished])
+        for item, result, values in recorded
+        if "status" in values
+    ]
+
+
+async def _attempt(ctx: actions.ActionContext, item: ClaimedExecution) -> AttemptResult:
+    return await actions.perform(
+        ctx,
+        action=item.action,
+        config=item.config,
+        payload=item.payload,
+        execution_id=item.id,
+        mail=item.mail,
+    )
+
+
+def lane(container: Container, ctx: actions.ActionContext) -> outbox.Lane[ClaimedExecution]:
+    """The executions lane, running actions with ``ctx``."""
+    settings = container.settings
+
+    async def on_recorded(session: AsyncSession, recorded: Recorded) -> None:
+        done = [entry_of(outcome) for outcome in _finished(recorded)]
+        await entries.enqueue(session, done, now=utcnow())
+
+    async def after_commit(recorded: Recorded) -> None:
+        finished = _finished(recorded)
+        if finished:
+            container.outbox.wake(outbox.DISPATCH_LOOP)
+            await container.publish(container.after_automation, finished)
+
+    return outbox.Lane(
+        name=LOOP,
+        model=AutomationExecution,
+        due_column=AutomationExecution.run_at,
+        values=outcome_values,
+        max_attempts=settings.automation_max_attempts,
+        load=load,
+        attempt=partial(_attempt, ctx),
+        on_recorded=on_recorded,
+        after_commit=after_commit,
+        batch=settings.outbox_claim_batch,
+        concurrency=settings.outbox_concurrency,
+        lease=timedelta(seconds=settings.worker_lease_seconds),
+    )
 
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every execution due at ``now`` (default: the clock) once; return how many."""
     settings = container.settings
-    claim_leased = partial(claim, lease=timedelta(seconds=settings.worker_lease_seconds))
     async with transport.new_client(settings.webhook_timeout_seconds) as client:
         ctx = actions.ActionContext(settings=settings, client=client)
-        return await outbox.drain_due(
-            container.db, claim_leased, partial(_run_one, container, ctx, now), now=now
-        )
+        return await outbox.drain_lane(container.db, lane(container, ctx), now=now)

@@ -1,13 +1,15 @@
-"""Automations per project, their firing after scoring, and the execution log.
+"""Automations per project, their firing from the outbox, and the execution log.
 
-Firing is decided by ``core.automations.match_automations`` and recorded as one
-``automation_executions`` row per (automation, lead, UTC day), inserted with ``ON CONFLICT
-DO NOTHING``: the database's unique key — not a read-then-write check — is what makes a rule
-fire at most once per lead per day, even with several workers racing.
+Firing is decided by ``core.automations.match_automations`` for each scored lead of the
+outbox entries the dispatcher hands to ``expand``, and recorded as one
+``automation_executions`` row per (automation, lead, UTC day of the change), inserted with
+``ON CONFLICT DO NOTHING``: the database's unique key — not a read-then-write check — is
+what makes a rule fire at most once per lead per day, even with several dispatchers racing
+or an entry expanded twice.
 
-Functions take the caller's session and never commit; ``fire`` is the exception, a
-post-commit step that owns its transactions (see its docstring). ``checked_config`` resolves
-the target's host name, so entry points call it before opening their transaction.
+Functions take the caller's session and never commit. ``checked_config`` resolves the
+target's host name, so entry points call it before opening their transaction. E-mail
+recipients follow ``core.mailing`` (no open relay), checked on save and again on send.
 """
 
 from __future__ import annotations
@@ -17,37 +19,38 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-import structlog
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.automations import configs
 from leadpulse.config import Settings
 from leadpulse.core.automations import AutomationRule, LeadState, match_automations
+from leadpulse.core.consequences import Consequence
+from leadpulse.core.mailing import UNVERIFIED_HINT, MailPolicy, refused_recipients
 from leadpulse.core.outcomes import LeadScored
 from leadpulse.core.stages import Stage
-from leadpulse.errors import InvalidInput, NotFound
-from leadpulse.store.db import Database
-from leadpulse.store.models import Automation, AutomationExecution
+from leadpulse.errors import FieldError, InvalidInput, NotFound
+from leadpulse.store.models import Automation, AutomationExecution, Project, User
 from leadpulse.store.sql import insert, table_of
 from leadpulse.store.types import utcnow
 from leadpulse.webhooks import service as webhooks_service
-
-log = structlog.get_logger("leadpulse.automations")
 
 
 async def checked_config(settings: Settings, *, action: str, raw: dict[str, Any]) -> dict[str, Any]:
     """Validate an action's config (including its target URL) and return its stored form."""
     config = configs.parse_config(action, raw)
     if isinstance(config, configs.WebhookConfig):
-        await webhooks_service.check_target(settings, url=config.url, loc="body.config.url")
+        await webhooks_service.check_target(
+            settings, url=config.url, loc="body.config.url", allow_unresolved=False
+        )
     if isinstance(config, configs.SlackConfig):
         loc = "body.config.webhookUrl"
         # Plain http is only for local receivers (development, tests).
         if not config.webhook_url.startswith("https://") and not settings.webhooks_allow_private:
             raise InvalidInput.field(loc, "a Slack incoming-webhook URL must use https")
-        await webhooks_service.check_target(settings, url=config.webhook_url, loc=loc)
+        await webhooks_service.check_target(
+            settings, url=config.webhook_url, loc=loc, allow_unresolved=False
+        )
     return configs.stored(config)
 
 
@@ -78,6 +81,7 @@ async def create_automation(
 ) -> Automation:
     """Create an automation; ``fields["config"]`` comes from ``checked_config``."""
     row = Automation(project_id=project_id, **fields)
+    await _check_recipients(session, row)
     session.add(row)
     await session.flush()
     return row
@@ -102,6 +106,7 @@ async def update_automation(
     row = await get_automation(session, project_id=project_id, automation_id=automation_id)
     for name, value in changes.items():
         setattr(row, name, value)
+    await _check_recipients(session, row)
     await session.flush()
     return row
 
@@ -181,17 +186,19 @@ def firing_payload(item: LeadScored, automation: Automation, fired_at: datetime)
 
 
 def firing_rows(
-    automations: Sequence[Automation], items: Sequence[LeadScored], now: datetime
+    automations: Sequence[Automation], scored: Sequence[tuple[Consequence, LeadScored]]
 ) -> list[dict[str, Any]]:
-    """Return one execution row per firing, de-duplicated on (automation, lead, day)."""
+    """Return one execution row per firing, de-duplicated on (automation, lead, day); the day
+    is the UTC date of the change, so expanding an entry again another day adds nothing."""
     by_project: dict[int, list[Automation]] = defaultdict(list)
     for automation in automations:
         by_project[automation.project_id].append(automation)
+    now = utcnow()
     rows: dict[tuple[int, int, Any], dict[str, Any]] = {}
-    for item in items:
+    for consequence, item in scored:
         project_automations = {a.id: a for a in by_project.get(item.project_id, [])}
         rules = [_rule(a) for a in project_automations.values()]
-        fired_at = item.scored_at or now
+        fired_at = item.scored_at or consequence.due_at
         for firing in match_automations(rules, _state(item), fired_at):
             automation = project_automations[firing.automation_id]
             rows.setdefault(
@@ -204,57 +211,60 @@ def firing_rows(
                     "status": "pending",
                     "attempts": 0,
                     "payload": firing_payload(item, automation, fired_at),
-                    "run_at": now,
+                    "run_at": consequence.due_at,
                     "created_at": now,
                 },
             )
     return list(rows.values())
 
 
-def _insert_firings(session: AsyncSession, rows: list[dict[str, Any]]) -> Any:
-    return (
+async def mail_policy(session: AsyncSession, *, project_id: int) -> MailPolicy:
+    """Return who the project's e-mail automations may write to (``core.mailing``)."""
+    row = (
+        await session.execute(
+            select(User.email, User.email_verified)
+            .join(Project, Project.owner_id == User.id)
+            .where(Project.id == project_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return MailPolicy(members=(), verified=False)
+    return MailPolicy(members=(row.email,), verified=bool(row.email_verified))
+
+
+async def _check_recipients(session: AsyncSession, row: Automation) -> None:
+    if row.action != "email":
+        return
+    recipients = list(row.config.get("recipients") or ())
+    policy = await mail_policy(session, project_id=row.project_id)
+    refused = refused_recipients(recipients, policy)
+    if refused:
+        errors = [
+            FieldError(f"body.config.recipients.{i}", UNVERIFIED_HINT, "value_error")
+            for i in refused
+        ]
+        raise InvalidInput(f"Recipients not allowed: {UNVERIFIED_HINT}", errors)
+
+
+async def expand(session: AsyncSession, consequences: Sequence[Consequence]) -> int:
+    """Record the automations that fire for the scored leads of outbox entries (in the
+    dispatcher's transaction), due from the entry's write time; return how many are new."""
+    scored = [(c, c.outcome) for c in consequences if isinstance(c.outcome, LeadScored)]
+    projects = {item.project_id for _, item in scored}
+    if not projects:
+        return 0
+    automations = await session.scalars(
+        select(Automation)
+        .where(Automation.project_id.in_(projects), Automation.active.is_(True))
+        .order_by(Automation.id)
+    )
+    rows = firing_rows(list(automations), scored)
+    if not rows:
+        return 0
+    result = await session.execute(
         insert(session, table_of(AutomationExecution))
         .values(rows)
         .on_conflict_do_nothing(index_elements=["automation_id", "lead_id", "day"])
         .returning(table_of(AutomationExecution).c.id)
     )
-
-
-async def _insert_one_by_one(db: Database, rows: list[dict[str, Any]]) -> int:
-    inserted = 0
-    for row in rows:
-        try:
-            async with db.transaction() as session:
-                result = await session.execute(_insert_firings(session, [row]))
-                inserted += len(result.scalars().all())
-        except IntegrityError:  # the lead or automation was deleted meanwhile
-            log.info("automation_firing_skipped", lead_id=row["lead_id"])
-    return inserted
-
-
-async def fire(db: Database, *, items: Sequence[LeadScored], now: datetime | None = None) -> int:
-    """Record the automations that fire for freshly scored leads; return how many are new.
-
-    Runs after the scoring commit and owns its transactions: one for the batch, then one per
-    firing if a lead of the batch was deleted meanwhile.
-    """
-    projects = {item.project_id for item in items}
-    if not projects:
-        return 0
-    at = now or utcnow()
-    rows: list[dict[str, Any]] = []
-    try:
-        async with db.transaction() as session:
-            automations = await session.scalars(
-                select(Automation)
-                .where(Automation.project_id.in_(projects), Automation.active.is_(True))
-                .order_by(Automation.id)
-            )
-            rows = firing_rows(list(automations), items, at)
-            if not rows:
-                return 0
-            result = await session.execute(_insert_firings(session, rows))
-            return len(result.scalars().all())
-    except IntegrityError:
-        # One deleted lead must not cost the other leads of the batch their firings.
-        return await _insert_one_by_one(db, rows)
+    return len(result.scalars().all())

@@ -1,9 +1,11 @@
-"""What the pipeline reports after each commit, for automations, webhooks and live updates.
+"""What a lead change did: the outcomes of ingest, scoring, decay, merges, edits and erasures.
 
-The API publishes ``EventIngested`` after an ingest transaction commits; the worker
-publishes ``LeadScored`` (with its ``ScoreMutation`` rows) after a scoring transaction
-commits, and ``LeadMerged`` after an identity merge. Consumers never run inside the
-transaction, so a slow webhook cannot hold a lead lock.
+Each outcome has two lives. Inside the transaction that made the change, the lead-change
+outcomes (``LeadScored``, ``LeadMerged``, ``LeadEdited``, ``LeadDeleted``) and
+``AutomationExecuted`` are written as outbox entries (``core.consequences`` encodes them,
+``queue.outbox`` stores them); the outbox dispatcher later decodes them for automations and
+webhooks. After the commit, the same objects go to the container's post-commit hooks, which
+only emit best-effort live updates (Socket.IO frames may be lost; consequences may not).
 """
 
 from __future__ import annotations
@@ -92,3 +94,27 @@ class AutomationExecuted:
     status: str
     response_code: int | None
     executed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LeadEdited:
+    """A lead created or changed by hand (``POST``/``PATCH /api/leads``)."""
+
+    project_id: int
+    lead_id: int
+    created: bool
+    at: datetime
+    anonymous_id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    company: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDeleted:
+    """A lead (and the aliases merged into it) erased on request (GDPR); no personal data."""
+
+    project_id: int
+    lead_id: int
+    merged_ids: tuple[int, ...]
+    deleted_at: datetime

@@ -9,6 +9,12 @@ stage from the project's thresholds, ``last_decay_on = today``, and writes a ``d
 history row (``points`` 0, ``event_timestamp`` = the ``now`` it was computed for, ``detail``
 ``{days, rate, graceDays, baseScore, day}``). Running twice a day changes nothing.
 
+A decayed lead is a score change like any other: in the batch's transaction each one also
+gets a ``lead.changed`` outbox entry (``queue.entries``; the dispatcher turns it into
+automation executions and ``lead.scored``/``lead.stage_changed`` deliveries), and after the
+commit its ``LeadScored`` outcome (with the decay history row) goes to ``published`` — the
+container's post-commit hooks, which push the live update.
+
 Against the scoring worker: on PostgreSQL the batch is selected ``FOR UPDATE SKIP LOCKED``,
 so a lead being scored right now is skipped and decayed on the next run; the worker then
 reads the decayed score under its own row lock. On SQLite ``BEGIN IMMEDIATE`` serialises.
@@ -21,7 +27,7 @@ the session it is given. Thresholds come from ``rules.rulebook``, history rows f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,10 +35,14 @@ import structlog
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadpulse.core.consequences import entry_of
 from leadpulse.core.decay import DecayPolicy, plan_decay
+from leadpulse.core.outcomes import LeadScored
 from leadpulse.core.stages import StageThresholds, stage_for
 from leadpulse.core.timeutil import DAY, require_aware, utc_date
 from leadpulse.leads import history
+from leadpulse.leads.service import scored_outcome
+from leadpulse.queue import entries
 from leadpulse.rules import rulebook
 from leadpulse.store.db import Database
 from leadpulse.store.models import Lead, Project
@@ -41,6 +51,7 @@ from leadpulse.store.types import utcnow
 
 DEFAULT_BATCH = 500
 Progress = Callable[[int, int], None]
+Published = Callable[[list[LeadScored]], Awaitable[None]]
 Position = tuple[datetime, int]
 log = structlog.get_logger("leadpulse.decay")
 
@@ -136,11 +147,28 @@ def _decay(lead: Lead, p: ProjectDecay, now: datetime) -> history.Row | None:
 
 async def decay_leads(
     session: AsyncSession, leads: Sequence[Lead], p: ProjectDecay, *, now: datetime
-) -> int:
-    """Apply today's decay to locked leads of one project; return how many scores changed."""
-    rows = [row for lead in leads if (row := _decay(lead, p, now)) is not None]
-    await history.write(session, rows)
-    return len(rows)
+) -> list[LeadScored]:
+    """Apply today's decay to locked leads of one project, with their history rows and
+    outbox entries; return the outcomes of the leads whose score changed."""
+    decided = []
+    for lead in leads:
+        before = (lead.score, lead.stage)
+        row = _decay(lead, p, now)
+        if row is not None:
+            decided.append((lead, before, row))
+    ids = await history.write(session, [row for _, _, row in decided])
+    outcomes = [
+        scored_outcome(
+            lead,
+            previous=before,
+            event_types=frozenset(),
+            mutations=history.mutations([row], [row_id]),
+            at=now,
+        )
+        for (lead, before, row), row_id in zip(decided, ids, strict=True)
+    ]
+    await entries.enqueue(session, [entry_of(o) for o in outcomes], now=utcnow())
+    return outcomes
 
 
 async def _lock_batch(
@@ -160,7 +188,7 @@ async def _lock_batch(
 
 async def _batch(
     db: Database, p: ProjectDecay, *, now: datetime, after: Position | None, size: int
-) -> tuple[int, int, Position | None]:
+) -> tuple[int, list[LeadScored], Position | None]:
     async with db.transaction() as session:
         leads = await _lock_batch(session, p, now=now, after=after, size=size)
         changed = await decay_leads(session, leads, p, now=now)
@@ -178,8 +206,10 @@ async def run_decay(
     project_id: int | None = None,
     batch: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    published: Published | None = None,
 ) -> DecayReport:
-    """Decay every idle lead (of one project, or all) as of ``now``."""
+    """Decay every idle lead (of one project, or all) as of ``now``; hand each committed
+    batch's outcomes to ``published`` (live updates)."""
     require_aware(now, "now")
     async with db.sessions() as session:
         projects = await decaying_projects(session, project_id)
@@ -192,7 +222,9 @@ async def run_decay(
         while True:
             scanned, changed, after = await _batch(db, p, now=now, after=after, size=batch)
             report.scanned += scanned
-            report.decayed += changed
+            report.decayed += len(changed)
+            if published is not None and changed:
+                await published(changed)
             if progress is not None:
                 progress(report.scanned, report.candidates)
             if after is None:

@@ -1,12 +1,18 @@
 """GDPR: export everything stored about a lead, and erase it.
 
 A lead's footprint is the lead row, its aliases (leads merged into it), and every row whose
-``lead_id`` is one of them: events, score history, lead jobs, failed jobs and automation
-executions. Erasing deletes all of it in the caller's transaction, children first (history
-references events, events reference leads); score-history rows of OTHER leads that pointed at
-an erased event keep their numbers (``event_row_id`` is set to NULL by the foreign key).
-History rows are deleted through their owner ``leads.history``, jobs and dead letters through
-``queue.jobs``.
+``lead_id`` is one of them: events, score history, lead jobs, failed jobs, automation
+executions, and the rows that copied the lead's data on its way out — webhook deliveries
+(their payloads carry the e-mail and name; deleted, so they can be neither read nor
+redelivered) and outbox entries. Erasing deletes all of it in the caller's transaction,
+children first (history references events, events reference leads), then writes a
+``lead.deleted`` outbox entry (ids only) for subscribers. Score-history rows of OTHER leads
+that pointed at an erased event keep their numbers (``event_row_id`` is set to NULL by the
+foreign key). Rows are deleted through their owners: ``leads.history``, ``queue.jobs``,
+``queue.entries``, ``webhooks.service``. The outbox dispatcher reads a lead under a key-share
+lock while it copies its data, so an erasure waits for it and then deletes the copies; an
+entry dispatched later finds no lead and copies nothing. Nothing is kept in memory for
+replay (the live updates keep no buffer).
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from leadpulse.core.consequences import entry_of
+from leadpulse.core.outcomes import LeadDeleted
 from leadpulse.leads import history
 from leadpulse.leads.service import get_lead
-from leadpulse.queue import jobs
+from leadpulse.queue import entries, jobs
 from leadpulse.store.models import (
     AutomationExecution,
     Event,
@@ -30,6 +38,7 @@ from leadpulse.store.models import (
     ScoreHistory,
 )
 from leadpulse.store.types import utcnow
+from leadpulse.webhooks import service as webhooks_service
 
 
 async def footprint_ids(
@@ -60,10 +69,13 @@ async def _delete_rows(
 
 
 async def erase_lead(session: AsyncSession, *, project_id: int, lead_id: int) -> list[int]:
-    """Delete a lead, its aliases and every row that belongs to them; return the lead ids."""
+    """Delete a lead, its aliases and every row that belongs to them or copied their data,
+    and tell subscribers (``lead.deleted``, ids only); return the lead ids."""
     ids = await footprint_ids(session, project_id=project_id, lead_id=lead_id, for_update=True)
     await history.erase(session, project_id=project_id, lead_ids=ids)
     await _delete_rows(session, AutomationExecution, project_id=project_id, ids=ids)
+    await webhooks_service.erase(session, project_id=project_id, lead_ids=ids)
+    await entries.erase(session, project_id=project_id, lead_ids=ids)
     await jobs.erase(session, project_id=project_id, lead_ids=ids)
     await _delete_rows(session, Event, project_id=project_id, ids=ids)
     # Aliases first (they point at the lead), then the lead itself.
@@ -75,6 +87,9 @@ async def erase_lead(session: AsyncSession, *, project_id: int, lead_id: int) ->
     await session.execute(
         delete(Lead).where(Lead.id == lead_id).execution_options(synchronize_session=False)
     )
+    now = utcnow()
+    gone = LeadDeleted(project_id, lead_id, tuple(i for i in ids if i != lead_id), now)
+    await entries.enqueue(session, [entry_of(gone)], now=now)
     return ids
 
 

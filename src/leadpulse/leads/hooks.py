@@ -1,4 +1,5 @@
-"""Background decay: ``container.loops["decay"]`` runs the decay job hourly.
+"""Background decay: ``container.loops["decay"]`` runs the decay job hourly; each batch's
+consequences are outbox entries, and its live updates go through the post-commit hooks.
 
 The first run starts ``FIRST_RUN_DELAY`` seconds after the process starts, then every
 ``DECAY_INTERVAL``. On PostgreSQL a run happens only in the process that wins a session
@@ -15,7 +16,9 @@ import structlog
 from sqlalchemy import text
 
 from leadpulse.container import Container
-from leadpulse.leads.decay import DecayReport, run_decay
+from leadpulse.core.outcomes import LeadScored
+from leadpulse.leads.decay import DecayReport, Published, run_decay
+from leadpulse.queue.outbox import DISPATCH_LOOP
 from leadpulse.store.db import Database
 from leadpulse.store.types import utcnow
 
@@ -26,10 +29,12 @@ DECAY_LOCK_KEY = 0x4C50_4445_4341_5900
 log = structlog.get_logger("leadpulse.decay")
 
 
-async def decay_once(db: Database, *, now: datetime) -> DecayReport | None:
+async def decay_once(
+    db: Database, *, now: datetime, published: Published | None = None
+) -> DecayReport | None:
     """Run the decay job unless another process holds the decay lock (then return None)."""
     if not db.is_postgres:
-        return await run_decay(db, now=now)
+        return await run_decay(db, now=now, published=published)
     async with db.engine.connect() as conn:
         got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": DECAY_LOCK_KEY})
         await conn.commit()  # the lock is session-level: no transaction stays open
@@ -37,10 +42,21 @@ async def decay_once(db: Database, *, now: datetime) -> DecayReport | None:
             log.info("decay_skipped", reason="another process holds the decay lock")
             return None
         try:
-            return await run_decay(db, now=now)
+            return await run_decay(db, now=now, published=published)
         finally:
             await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": DECAY_LOCK_KEY})
             await conn.commit()
+
+
+def published_by(container: Container) -> Published:
+    """Return what a decay run does after each committed batch: wake the outbox dispatcher
+    and push the live updates (post-commit hooks)."""
+
+    async def published(items: list[LeadScored]) -> None:
+        container.outbox.wake(DISPATCH_LOOP)
+        await container.publish(container.after_scoring, items)
+
+    return published
 
 
 async def _stopped_within(stop: anyio.Event, seconds: float) -> bool:
@@ -60,7 +76,7 @@ async def run_periodically(
     delay = first_delay
     while not await _stopped_within(stop, delay):
         try:
-            await decay_once(container.db, now=utcnow())
+            await decay_once(container.db, now=utcnow(), published=published_by(container))
         except Exception:  # a failed round is retried at the next one
             log.exception("decay_failed")
         delay = interval

@@ -1,5 +1,8 @@
 """Leads: list, read, create, update; leaderboard and stage counts.
 
+A manual create or update writes its ``lead.created``/``lead.updated`` outbox entry in the
+caller's transaction (``queue.entries``); ``identities`` serves the outbox dispatcher.
+
 Every query is scoped to the caller's project and skips merged leads (aliases) in lists.
 List sorts map onto indexes: ``-score``/``score`` use ``(project_id, score, id)``,
 ``createdAt`` ``(project_id, created_at)``, ``lastEventAt`` ``(project_id, last_event_at)``;
@@ -8,7 +11,7 @@ List sorts map onto indexes: ``-score``/``score`` use ``(project_id, score, id)`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,12 +20,16 @@ from sqlalchemy import ColumnElement, UnaryExpression, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadpulse.core.consequences import LeadIdentity, entry_of
 from leadpulse.core.identity import normalize_email
 from leadpulse.core.intelligence import days_since, risk
+from leadpulse.core.outcomes import LeadEdited, LeadScored, ScoreMutation
 from leadpulse.core.stages import STAGES
 from leadpulse.errors import Conflict, InvalidInput, NotFound
 from leadpulse.leads import schemas
+from leadpulse.queue import entries
 from leadpulse.store.models import Lead
+from leadpulse.store.sql import is_postgres
 from leadpulse.store.types import utcnow
 
 SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
@@ -180,7 +187,15 @@ async def create_lead(session: AsyncSession, *, project_id: int, body: schemas.L
             await session.flush()
     except IntegrityError as exc:  # a concurrent create or identify won the race
         raise Conflict(f"A lead with the email {email} already exists.") from exc
+    await _record_edit(session, lead, created=True)
     return lead
+
+
+async def _record_edit(session: AsyncSession, lead: Lead, *, created: bool) -> None:
+    """Write the edit's outbox entry (``lead.created``/``lead.updated``) in the transaction."""
+    now = utcnow()
+    edit = LeadEdited(project_id=lead.project_id, lead_id=lead.id, created=created, at=now)
+    await entries.enqueue(session, [entry_of(edit)], now=now)
 
 
 async def update_lead(
@@ -209,7 +224,61 @@ async def update_lead(
         lead.traits = merged
     lead.updated_at = utcnow()
     await session.flush()
+    await _record_edit(session, lead, created=False)
     return lead
+
+
+# LeadScored fields that are lead columns of the same name, read once the new state is set.
+OUTCOME_COLUMNS = (
+    "project_id",
+    "anonymous_id",
+    "email",
+    "name",
+    "score",
+    "stage",
+    "velocity_score",
+    "events_last_24h",
+    "last_event_at",
+)
+
+
+def scored_outcome(
+    lead: Lead,
+    *,
+    previous: tuple[int, str],
+    event_types: frozenset[str],
+    mutations: Sequence[ScoreMutation],
+    at: datetime,
+) -> LeadScored:
+    """Describe a lead whose score was just set (by scoring or decay) as ``LeadScored``."""
+    return LeadScored(
+        **{name: getattr(lead, name) for name in OUTCOME_COLUMNS},
+        lead_id=lead.id,
+        previous_score=previous[0],
+        previous_stage=previous[1],
+        event_types=event_types,
+        mutations=tuple(mutations),
+        scored_at=at,
+    )
+
+
+async def identities(session: AsyncSession, lead_ids: Sequence[int]) -> dict[int, LeadIdentity]:
+    """Read the personal data of existing leads, for the outbox dispatcher.
+
+    On PostgreSQL the rows are locked ``FOR KEY SHARE`` (in id order) until the caller's
+    transaction ends: an erasure waits, then deletes whatever was copied from them.
+    """
+    if not lead_ids:
+        return {}
+    query = (
+        select(Lead.id, Lead.anonymous_id, Lead.email, Lead.name, Lead.company)
+        .where(Lead.id.in_(sorted(lead_ids)))
+        .order_by(Lead.id)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(read=True, key_share=True)
+    rows = await session.execute(query)
+    return {r.id: LeadIdentity(r.id, r.anonymous_id, r.email, r.name, r.company) for r in rows}
 
 
 async def stage_counts(session: AsyncSession, *, project_id: int) -> dict[str, int]:

@@ -352,10 +352,11 @@ class WebhookSubscription(Base):
 
 
 class WebhookDelivery(Base):
-    """One message to one subscription; retried under the same ``message_id``."""
+    """A message to a subscription, retried under one ``message_id`` (see ``queue.outbox``)."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
+        UniqueConstraint("subscription_id", "outbox_id", "event_type"),
         Index("ix_webhook_deliveries_sub", "subscription_id", "id"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     )
@@ -363,6 +364,8 @@ class WebhookDelivery(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(BigId, _fk("projects.id"))
     subscription_id: Mapped[int] = mapped_column(BigId, _fk("webhook_subscriptions.id"))
+    outbox_id: Mapped[int | None] = mapped_column(BigId)
+    lead_id: Mapped[int | None] = mapped_column(BigId, index=True)
     message_id: Mapped[str] = mapped_column(String(64), unique=True)
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
@@ -374,3 +377,26 @@ class WebhookDelivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class OutboxEntry(Base):
+    """A consequence of a lead change, written with the change: see ``queue.outbox``."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'failed')", name="status"),
+        Index("ix_outbox_due", "status", "available_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(BigId, _fk("projects.id"))
+    lead_id: Mapped[int | None] = mapped_column(BigId, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,90 +1,106 @@
 """The messages webhook subscribers receive: ``{type, timestamp, data}`` with camelCase data.
 
-Built from the pipeline's post-commit outcomes; each becomes one delivery row per active
-subscription of the message's project that lists its type.
+Built from the outcomes the outbox dispatcher decodes (``core.consequences``); each becomes
+one delivery row per active subscription of the message's project that lists its type:
+
+- ``lead.scored`` for every scored (or decayed, or rescored) lead, and ``lead.stage_changed``
+  when its stage moved; ``lead.merged``; ``lead.created`` / ``lead.updated`` for manual
+  edits; ``lead.deleted`` (ids only: the lead's personal data is gone);
+  ``automation.executed`` when an execution finished.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from leadpulse.core.outcomes import AutomationExecuted, LeadMerged, LeadScored
+from leadpulse.core.consequences import Outcome, entry_of, iso, lead_change
+from leadpulse.core.outcomes import (
+    AutomationExecuted,
+    LeadDeleted,
+    LeadEdited,
+    LeadMerged,
+    LeadScored,
+)
 from leadpulse.store.types import utcnow
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One event for the subscribers of one project."""
+    """One event for the subscribers of one project (about ``lead_id``, if any)."""
 
     project_id: int
     type: str
     timestamp: datetime
     data: dict[str, Any]
+    lead_id: int | None = None
 
     def payload(self) -> dict[str, Any]:
         """Return the JSON body sent to subscribers."""
-        return {"type": self.type, "timestamp": _iso(self.timestamp), "data": self.data}
+        return {"type": self.type, "timestamp": iso(self.timestamp), "data": self.data}
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def _lead_data(item: LeadScored) -> dict[str, Any]:
-    return {
+def _scored(item: LeadScored, at: datetime) -> list[Message]:
+    data = {
         "leadId": item.lead_id,
         "anonymousId": item.anonymous_id,
         "email": item.email,
         "name": item.name,
-        "score": item.score,
-        "previousScore": item.previous_score,
-        "stage": item.stage,
-        "previousStage": item.previous_stage,
-        "velocityScore": item.velocity_score,
-        "eventsLast24h": item.events_last_24h,
-        "lastEventAt": _iso(item.last_event_at),
-        "eventTypes": sorted(item.event_types),
+        **lead_change(item),
     }
+    at = item.scored_at or at
+    messages = [Message(item.project_id, "lead.scored", at, data, item.lead_id)]
+    if item.stage_changed:
+        messages.append(Message(item.project_id, "lead.stage_changed", at, data, item.lead_id))
+    return messages
 
 
-def scored_messages(items: Sequence[LeadScored]) -> Iterable[Message]:
-    """Yield ``lead.scored`` for each lead, and ``lead.stage_changed`` when its stage moved."""
-    for item in items:
-        at = item.scored_at or utcnow()
-        data = _lead_data(item)
-        yield Message(item.project_id, "lead.scored", at, data)
-        if item.stage_changed:
-            yield Message(item.project_id, "lead.stage_changed", at, data)
+def _merged(item: LeadMerged, _: datetime) -> list[Message]:
+    data = {
+        "survivorId": item.survivor_id,
+        "mergedId": item.merged_id,
+        "email": item.email,
+        "mergedAt": iso(item.merged_at),
+    }
+    return [Message(item.project_id, "lead.merged", item.merged_at, data, item.survivor_id)]
 
 
-def merged_messages(items: Sequence[LeadMerged]) -> Iterable[Message]:
-    """Yield ``lead.merged`` for each identity merge."""
-    for item in items:
-        data = {
-            "survivorId": item.survivor_id,
-            "mergedId": item.merged_id,
-            "email": item.email,
-            "mergedAt": _iso(item.merged_at),
-        }
-        yield Message(item.project_id, "lead.merged", item.merged_at, data)
+def _edited(item: LeadEdited, _: datetime) -> list[Message]:
+    data = {
+        "leadId": item.lead_id,
+        "anonymousId": item.anonymous_id,
+        "email": item.email,
+        "name": item.name,
+        "company": item.company,
+    }
+    kind = "lead.created" if item.created else "lead.updated"
+    return [Message(item.project_id, kind, item.at, data, item.lead_id)]
 
 
-def automation_messages(items: Sequence[AutomationExecuted]) -> Iterable[Message]:
-    """Yield ``automation.executed`` for each finished automation execution."""
-    for item in items:
-        data = {
-            "automationId": item.automation_id,
-            "executionId": item.execution_id,
-            "leadId": item.lead_id,
-            "action": item.action,
-            "status": item.status,
-            "responseCode": item.response_code,
-            "executedAt": _iso(item.executed_at),
-        }
-        yield Message(item.project_id, "automation.executed", item.executed_at, data)
+def _deleted(item: LeadDeleted, _: datetime) -> list[Message]:
+    data = {"leadId": item.lead_id, **entry_of(item).payload}  # ids only: the lead is gone
+    return [Message(item.project_id, "lead.deleted", item.deleted_at, data, item.lead_id)]
+
+
+def _executed(item: AutomationExecuted, _: datetime) -> list[Message]:
+    data = {"leadId": item.lead_id, **entry_of(item).payload}
+    return [Message(item.project_id, "automation.executed", item.executed_at, data, item.lead_id)]
+
+
+_BUILDERS: dict[type[Any], Callable[[Any, datetime], list[Message]]] = {
+    LeadScored: _scored,
+    LeadMerged: _merged,
+    LeadEdited: _edited,
+    LeadDeleted: _deleted,
+    AutomationExecuted: _executed,
+}
+
+
+def messages_for(outcome: Outcome, at: datetime) -> list[Message]:
+    """Return the messages an outcome sends; ``at`` stamps those without a time of their own."""
+    return _BUILDERS[type(outcome)](outcome, at)
 
 
 def ping_message(project_id: int, subscription_id: int) -> Message:

@@ -31,7 +31,7 @@ async def create_webhook(
     body: schemas.WebhookCreate, caller: ServerDep, c: ContainerDep
 ) -> schemas.WebhookCreated:
     """Subscribe a URL to events; the response shows the signing secret, once."""
-    await service.check_target(c.settings, url=body.url, loc="body.url")  # resolves DNS
+    warning = await service.check_target(c.settings, url=body.url, loc="body.url")  # DNS
     async with c.db.transaction() as session:
         row = await service.create_subscription(
             session,
@@ -40,7 +40,8 @@ async def create_webhook(
             events=list(body.events),
             active=body.active,
         )
-    return schemas.WebhookCreated.model_validate(row)
+    created = schemas.WebhookCreated.model_validate(row)
+    return created.model_copy(update={"warnings": [warning] if warning else []})
 
 
 @router.get("/{webhook_id}", response_model=schemas.WebhookRead)
@@ -53,18 +54,19 @@ async def get_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> sc
     return schemas.WebhookRead.model_validate(row)
 
 
-@router.patch("/{webhook_id}", response_model=schemas.WebhookRead)
+@router.patch("/{webhook_id}", response_model=schemas.WebhookSaved)
 async def update_webhook(
     webhook_id: int, body: schemas.WebhookUpdate, caller: ServerDep, c: ContainerDep
-) -> schemas.WebhookRead:
+) -> schemas.WebhookSaved:
     """Change a subscription's URL, events or active flag."""
     changes = body.model_dump(exclude_unset=True)
-    await service.check_changes(c.settings, changes)  # before the transaction: resolves DNS
+    warning = await service.check_changes(c.settings, changes)  # before the transaction: DNS
     async with c.db.transaction() as session:
         row = await service.update_subscription(
             session, project_id=caller.project_id, subscription_id=webhook_id, changes=changes
         )
-    return schemas.WebhookRead.model_validate(row)
+    saved = schemas.WebhookSaved.model_validate(row)
+    return saved.model_copy(update={"warnings": [warning] if warning else []})
 
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,15 @@ from pydantic import AfterValidator, Field, StringConstraints
 from leadpulse.api.schemas import ApiModel, StrictInput, not_null
 from leadpulse.webhooks import ssrf
 
-EventType = Literal["lead.scored", "lead.stage_changed", "lead.merged", "automation.executed"]
+EventType = Literal[
+    "lead.scored",
+    "lead.stage_changed",
+    "lead.merged",
+    "lead.created",
+    "lead.updated",
+    "lead.deleted",
+    "automation.executed",
+]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 MAX_URL_LENGTH = 2048
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
@@ -67,7 +75,16 @@ class WebhookRead(ApiModel):
     updated_at: datetime
 
 
-class WebhookCreated(WebhookRead):
+class WebhookSaved(WebhookRead):
+    """A saved subscription, with what the user should know about its target."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="e.g. the host does not resolve yet (each delivery checks it again)",
+    )
+
+
+class WebhookCreated(WebhookSaved):
     """The creation response: the only time the signing secret is shown."""
 
     secret: str = Field(description="whsec_… signing secret; store it now, it is not shown again")

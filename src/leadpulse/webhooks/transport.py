@@ -68,6 +68,9 @@ async def send(
             content=content,
             extensions=target.extensions,
         )
+    except (ValueError, TypeError) as exc:  # e.g. a header value that is not ASCII
+        return AttemptResult(None, f"invalid request: {type(exc).__name__}: {exc}")
+    try:
         response = await client.send(request, stream=True)
         try:
             head = await _read_head(response)

@@ -1,9 +1,12 @@
-"""The worker loop (``Worker``): claim → score → publish, with slots, heartbeats and drain.
+"""The worker loop (``Worker``): claim → score → wake the dispatcher, with slots, heartbeats
+and drain.
 
 What one scoring transaction does is in ``worker.scoring`` (with the path of an event from
-the ingest route to its history row). Transactions: ``Worker`` is the entry point and owns
-them: one to claim a batch, one to score it (``score_batch`` works in the session it is
-given), and on failure one per lead to score it alone or record the failure.
+the ingest route to its history row); its consequences are outbox entries written in it.
+Transactions: ``Worker`` is the entry point and owns them: one to claim a batch, one to
+score it (``score_batch`` works in the session it is given), and on failure one per lead to
+score it alone or record the failure. After the commit it wakes the outbox dispatcher and
+hands the outcomes to the post-commit hooks (live updates only: those may be lost).
 
 - ``Worker.drain()`` processes everything due and returns (``leadpulse worker --burst``,
   tests). It also waits out leases of jobs left running by a killed worker.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import uuid
 from datetime import datetime, timedelta
@@ -33,11 +37,13 @@ from leadpulse.rules.rulebook import RuleCache
 from leadpulse.store.models import WorkerHeartbeat
 from leadpulse.store.sql import insert, table_of
 from leadpulse.store.types import utcnow
+from leadpulse.worker import dispatch
 from leadpulse.worker.scoring import BatchOutcome, score_batch
 
 log = structlog.get_logger("leadpulse.worker")
 HEARTBEATS = table_of(WorkerHeartbeat)
 HEARTBEAT_SECONDS = 5.0
+MAX_DRAIN_ROUNDS = 10
 
 
 class Worker:
@@ -76,6 +82,9 @@ class Worker:
             log.warning("batch_failed_isolating", leads=len(claims), error=repr(exc))
             outcome = await self._score_one_by_one(claims, now)
         self.processed += len(outcome.scored)
+        if self.container.settings.test_crash_point == "after_scoring_commit":
+            os.kill(os.getpid(), signal.SIGKILL)  # fault injection: die before any dispatch
+        self.container.outbox.wake(dispatch.LOOP)
         self._publish(outcome)
         return len(claims)
 
@@ -114,12 +123,20 @@ class Worker:
         c.publish_later(c.after_scoring, outcome.scored)
 
     async def drain(self, *, now: datetime | None = None, max_wait: float = 120.0) -> int:
-        """Process every due job, waiting out expired-lease jobs; return leads processed."""
+        """Process every due job, waiting out expired-lease jobs, then run the background
+        drains (outbox dispatch, automations, webhooks) until none has work; return leads
+        processed."""
         total = await self._drain_jobs(now=now, max_wait=max_wait)
-        await self.container.flush()  # post-commit hooks create the delivery rows
-        for name, drain in self.container.drains.items():
-            done = await drain(self.container)
-            log.info("background_drained", loop=name, items=done)
+        await self.container.flush()  # live frames of what was scored
+        for _ in range(MAX_DRAIN_ROUNDS):  # an execution's result is itself an outbox entry
+            done = 0
+            for name, drain in self.container.drains.items():
+                items = await drain(self.container)
+                log.info("background_drained", loop=name, items=items)
+                done += items
+            if not done:
+                break
+        await self.container.flush()
         return total
 
     async def _drain_jobs(self, *, now: datetime | None, max_wait: float) -> int:

@@ -25,10 +25,12 @@ The path of one event, from the route to its history row:
    - write (``worker.write``): delete the history the rewinds replace, set the lead rows,
      insert the ``rule`` history rows (``leads.history``), mark the events processed;
    - ``queue.jobs.finish`` deletes the jobs (or re-queues dirty ones) and
-     ``rules.service.record_rescore_progress`` advances rescore jobs.
+     ``rules.service.record_rescore_progress`` advances rescore jobs;
+   - consequences: one outbox entry per ``LeadMerged`` and ``LeadScored`` outcome, in one
+     INSERT (``queue.entries.enqueue``) — automations and webhooks come from these.
 
-4. Commit; ``Worker`` publishes the ``LeadScored``/``LeadMerged`` outcomes to the hooks
-   (automations, webhooks, live updates).
+4. Commit; ``Worker`` wakes the outbox dispatcher (``worker.dispatch``) and hands the
+   outcomes to the post-commit hooks, which only push live updates.
 
 Statements are per batch, not per lead, except where a lead needs its own: forwarding events
 of a merged lead, an identify, and a rewind (kept sum, span, delete).
@@ -45,17 +47,19 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadpulse.core.consequences import entry_of
 from leadpulse.core.outcomes import LeadMerged, LeadScored
 from leadpulse.core.planner import Rewind, plan_lead, rewind_for
 from leadpulse.core.scoring import EventFact
 from leadpulse.ingest.service import TRAITS_KEY
 from leadpulse.leads import identity
-from leadpulse.queue import jobs
+from leadpulse.queue import entries, jobs
 from leadpulse.queue.jobs import Claim
 from leadpulse.rules import service as rules_service
 from leadpulse.rules.rulebook import RuleCache
 from leadpulse.store.models import Event, Lead
 from leadpulse.store.sql import table_of
+from leadpulse.store.types import utcnow
 from leadpulse.worker import load, write
 
 EVENTS = table_of(Event)
@@ -63,7 +67,7 @@ EVENTS = table_of(Event)
 
 @dataclass(slots=True)
 class BatchOutcome:
-    """What a scoring transaction did, published after it commits."""
+    """What a scoring transaction did (written to the outbox in it; live frames after it)."""
 
     scored: list[LeadScored] = field(default_factory=list)
     merged: list[LeadMerged] = field(default_factory=list)
@@ -90,6 +94,8 @@ async def score_batch(
     await jobs.finish(session, claims)
     rescored = Counter(c.rescore_job_id for c in claims if c.rescore_job_id)
     await rules_service.record_rescore_progress(session, done=rescored, now=now)
+    consequences = [entry_of(m) for m in out.merged] + [entry_of(s) for s in out.scored]
+    await entries.enqueue(session, consequences, now=utcnow())  # the batch's one INSERT
     return out
 
 

@@ -16,26 +16,15 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.core.outcomes import LeadScored, ScoreMutation
+from leadpulse.core.outcomes import LeadScored
 from leadpulse.core.planner import LeadPlan, ScoredState
 from leadpulse.leads import history
+from leadpulse.leads import service as leads_service
 from leadpulse.store.models import Event, Lead
 from leadpulse.store.sql import table_of
 
 EVENTS = table_of(Event)
 Planned = tuple[Lead, LeadPlan]
-# LeadScored fields that are lead columns of the same name, read once the new state is set.
-OUTCOME_COLUMNS = (
-    "project_id",
-    "anonymous_id",
-    "email",
-    "name",
-    "score",
-    "stage",
-    "velocity_score",
-    "events_last_24h",
-    "last_event_at",
-)
 
 
 def _set_state(lead: Lead, state: ScoredState) -> None:
@@ -55,20 +44,6 @@ async def _mark_processed(session: AsyncSession, ids: Sequence[int], now: dateti
         await session.execute(
             update(EVENTS).where(EVENTS.c.id.in_(ids)).values(processed=True, processed_at=now)
         )
-
-
-def _outcome(
-    lead: Lead, plan: LeadPlan, mutations: Sequence[ScoreMutation], now: datetime
-) -> LeadScored:
-    return LeadScored(
-        **{name: getattr(lead, name) for name in OUTCOME_COLUMNS},
-        lead_id=lead.id,
-        previous_score=plan.previous.score,
-        previous_stage=plan.previous.stage,
-        event_types=plan.event_types,
-        mutations=tuple(mutations),
-        scored_at=now,
-    )
 
 
 async def write_plans(
@@ -92,6 +67,11 @@ async def write_plans(
     start = 0
     for (lead, plan), lead_rows in zip(planned, rows, strict=True):
         written = history.mutations(lead_rows, ids[start : start + len(lead_rows)])
-        outcomes.append(_outcome(lead, plan, written, now))
+        previous = (plan.previous.score, plan.previous.stage)
+        outcomes.append(
+            leads_service.scored_outcome(
+                lead, previous=previous, event_types=plan.event_types, mutations=written, at=now
+            )
+        )
         start += len(lead_rows)
     return outcomes

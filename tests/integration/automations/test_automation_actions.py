@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from outbox_support import Receiver, insert_lead, scored
+from outbox_support import Receiver, emit, insert_lead, scored, verify_owner
 from standardwebhooks import Webhook
 
 from leadpulse.automations.hooks import drain
@@ -35,7 +35,7 @@ async def executions(client: Any, account: Any, **query: Any) -> list[dict[str, 
 
 async def fire_for_new_lead(container: Any, account: Any, **lead: Any) -> Any:
     row = await insert_lead(container.db, account.project_id, **lead)
-    await container.publish(container.after_scoring, [scored(row)])
+    await emit(container, [scored(row)])
     return row
 
 
@@ -84,6 +84,7 @@ async def test_email_action_is_sent_through_smtp(
     container.settings.smtp_host = "127.0.0.1"
     container.settings.smtp_port = smtp_sink.port
     account = await signup()
+    await verify_owner(container.db, account)  # a verified account may mail anyone
     config = {
         "recipients": ["sales@example.com", "boss@example.com"],
         "subject": "{automation}: {name} is {stage} ({score})",
@@ -108,7 +109,7 @@ async def test_email_without_an_smtp_server_fails_with_a_clear_error(
 ) -> None:
     container.settings.smtp_host = None
     account = await signup()
-    await automation(client, account, "email", {"recipients": ["sales@example.com"]})
+    await automation(client, account, "email", {"recipients": [account.email]})
     await fire_for_new_lead(container, account)
 
     await drain(container)
@@ -216,7 +217,7 @@ async def test_executions_list_filters_by_automation_and_status(
 ) -> None:
     account = await signup()
     logged = await automation(client, account, "log", {})
-    mailed = await automation(client, account, "email", {"recipients": ["a@example.com"]})
+    mailed = await automation(client, account, "email", {"recipients": [account.email]})
     container.settings.smtp_host = None
     await fire_for_new_lead(container, account)
     await drain(container)
@@ -257,6 +258,7 @@ async def test_background_loop_runs_fired_automations_when_woken(
 
     with anyio.fail_after(10):
         async with anyio.create_task_group() as group:
+            group.start_soon(container.loops["outbox"], container, stop)  # expands entries
             group.start_soon(container.loops["automations"], container, stop)
             await anyio.wait_all_tasks_blocked()
             await fire_for_new_lead(container, account)
@@ -264,3 +266,29 @@ async def test_background_loop_runs_fired_automations_when_woken(
             stop.set()
 
     assert len(receiver.requests) == 1
+
+
+async def test_email_to_others_is_refused_at_send_once_the_account_is_no_longer_verified(
+    client: Any, signup: Any, container: Any, smtp_sink: Any
+) -> None:
+    from sqlalchemy import update
+
+    from leadpulse.store.models import User
+
+    container.settings.smtp_host = "127.0.0.1"
+    container.settings.smtp_port = smtp_sink.port
+    account = await signup()
+    await verify_owner(container.db, account)
+    await automation(client, account, "email", {"recipients": ["stranger@elsewhere.example"]})
+    async with container.db.transaction() as session:  # e.g. the owner changed address
+        await session.execute(
+            update(User).where(User.id == account.user_id).values(email_verified=False)
+        )
+    smtp_sink.messages.clear()
+    await fire_for_new_lead(container, account)
+
+    await drain(container)
+
+    assert smtp_sink.messages == []
+    [execution] = await executions(client, account, status="failed")
+    assert execution["attempts"] == 1 and "stranger@elsewhere.example" in execution["error"]

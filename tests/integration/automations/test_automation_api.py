@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from foundation_support import assert_problem, error_locs
+from outbox_support import verify_owner
 
 WEBHOOK = {"url": "http://127.0.0.1:9/in", "method": "PUT", "headers": {"X-Token": "t"}}
 
@@ -26,9 +27,10 @@ async def create(client: Any, account: Any, **overrides: Any) -> Any:
     ],
 )
 async def test_each_action_is_created_with_its_normalised_config(
-    client: Any, signup: Any, action: str, config: dict[str, Any], stored: Any
+    client: Any, signup: Any, container: Any, action: str, config: dict[str, Any], stored: Any
 ) -> None:
     account = await signup()
+    await verify_owner(container.db, account)  # e-mail to others needs a verified account
 
     response = await create(client, account, action=action, config=config, minScore=60)
 
@@ -117,8 +119,11 @@ async def test_private_targets_are_refused_unless_allowed(
     assert error_locs(assert_problem(plain, 422)) == {"body.config.webhookUrl"}
 
 
-async def test_update_revalidates_the_config_against_a_new_action(client: Any, signup: Any) -> None:
+async def test_update_revalidates_the_config_against_a_new_action(
+    client: Any, signup: Any, container: Any
+) -> None:
     account = await signup()
+    await verify_owner(container.db, account)
     created = (await create(client, account, action="log")).json()
 
     bad = await client.patch(
@@ -197,3 +202,48 @@ async def test_executions_filter_values_are_validated(client: Any, signup: Any) 
 async def test_automations_need_a_credential(client: Any) -> None:
     assert_problem(await client.get("/api/automations"), 401)
     assert_problem(await client.get("/api/automations/executions"), 401)
+
+
+async def test_an_unverified_account_may_mail_only_its_members(
+    client: Any, signup: Any, container: Any
+) -> None:
+    account = await signup()
+    mine = {"recipients": [account.email.upper()]}
+    relay = {"recipients": [account.email, "victim@elsewhere.example"]}
+
+    refused = await create(client, account, action="email", config=relay)
+    allowed = await create(client, account, action="email", config=mine)
+    widened = await client.patch(
+        f"/api/automations/{allowed.json()['id']}",
+        json={"config": relay},
+        headers=account.headers,
+    )
+    await verify_owner(container.db, account)
+    verified = await create(client, account, action="email", config=relay)
+
+    assert error_locs(assert_problem(refused, 422)) == {"body.config.recipients.1"}
+    assert allowed.status_code == 201, allowed.text
+    assert error_locs(assert_problem(widened, 422)) == {"body.config.recipients.1"}
+    assert verified.status_code == 201, verified.text
+    listed = (await client.get("/api/automations", headers=account.headers)).json()
+    stored = [[r.lower() for r in a["config"]["recipients"]] for a in listed["items"]]
+    assert stored == [relay["recipients"], [account.email]]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-Token": "café"}, {"X-Token": "two\nlines"}, {"X-Tökén": "v"}],
+)
+async def test_header_names_and_values_are_checked_on_save(
+    client: Any, signup: Any, headers: dict[str, str]
+) -> None:
+    account = await signup()
+
+    response = await create(
+        client,
+        account,
+        action="webhook",
+        config={"url": "http://127.0.0.1:9/in", "headers": headers},
+    )
+
+    assert error_locs(assert_problem(response, 422)) == {"body.config.headers"}

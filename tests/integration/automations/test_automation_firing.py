@@ -1,5 +1,6 @@
-"""Automations fire after scoring, at most once per lead per UTC day — enforced by the
-database's unique key, so concurrent workers cannot both fire a rule."""
+"""Automations fire from the outbox entries of score changes, at most once per lead per UTC
+day — enforced by the database's unique key, so concurrent dispatchers (or an entry
+expanded twice) cannot both fire a rule."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from outbox_support import insert_lead, scored
+from outbox_support import emit, insert_lead, scored
 from sqlalchemy import func, select
 
-from leadpulse.automations import hooks, service
+from leadpulse.bootstrap import build_container
+from leadpulse.core.outcomes import LeadScored
 from leadpulse.store.db import Database
-from leadpulse.store.models import Automation, AutomationExecution, Lead
+from leadpulse.store.models import Automation, AutomationExecution, Lead, OutboxEntry
 from leadpulse.store.types import utcnow
+from leadpulse.worker.dispatch import dispatch
 
 
 async def add_automation(db: Any, project_id: int, **overrides: Any) -> Automation:
@@ -36,6 +39,14 @@ async def count_executions(db: Any) -> int:
         return int(await session.scalar(select(func.count()).select_from(AutomationExecution)) or 0)
 
 
+async def fire(container: Any, items: list[LeadScored]) -> int:
+    """Write the items' outbox entries, dispatch them; return how many executions are new."""
+    before = await count_executions(container.db)
+    await emit(container, list(items))
+    await dispatch(container)
+    return await count_executions(container.db) - before
+
+
 async def test_a_matching_rule_fires_with_a_payload_describing_lead_and_rule(
     container: Any, signup: Any
 ) -> None:
@@ -43,7 +54,7 @@ async def test_a_matching_rule_fires_with_a_payload_describing_lead_and_rule(
     automation = await add_automation(container.db, account.project_id, min_score=60)
     lead = await insert_lead(container.db, account.project_id, name="Ada")
 
-    fired = await hooks.on_scored(container, [scored(lead, score=75, velocity_score=4)])
+    fired = await fire(container, [scored(lead, score=75, velocity_score=4)])
 
     assert fired == 1
     async with container.db.sessions() as session:
@@ -71,7 +82,7 @@ async def test_rules_whose_conditions_do_not_hold_or_are_inactive_do_not_fire(
     await add_automation(db, account.project_id, when_stage=None, active=False)
     lead = await insert_lead(db, account.project_id)
 
-    fired = await hooks.on_scored(container, [scored(lead, velocity_score=3)])
+    fired = await fire(container, [scored(lead, velocity_score=3)])
 
     assert fired == 0
 
@@ -82,7 +93,7 @@ async def test_rules_of_another_project_never_fire(container: Any, signup: Any) 
     await add_automation(container.db, other.project_id, when_stage=None)
     lead = await insert_lead(container.db, account.project_id)
 
-    assert await hooks.on_scored(container, [scored(lead)]) == 0
+    assert await fire(container, [scored(lead)]) == 0
 
 
 async def test_a_rule_fires_once_per_lead_per_utc_day(container: Any, signup: Any) -> None:
@@ -91,11 +102,11 @@ async def test_a_rule_fires_once_per_lead_per_utc_day(container: Any, signup: An
     lead = await insert_lead(container.db, account.project_id)
     today = utcnow()
 
-    first = await service.fire(container.db, items=[scored(lead, scored_at=today)])
-    again = await service.fire(container.db, items=[scored(lead, scored_at=today)])
-    same_batch = await service.fire(container.db, items=[scored(lead), scored(lead)])
+    first = await fire(container, [scored(lead, scored_at=today)])
+    again = await fire(container, [scored(lead, scored_at=today)])
+    same_batch = await fire(container, [scored(lead), scored(lead)])
     tomorrow = today + timedelta(days=1)
-    next_day = await service.fire(container.db, items=[scored(lead, scored_at=tomorrow)])
+    next_day = await fire(container, [scored(lead, scored_at=tomorrow)])
 
     assert (first, again, same_batch, next_day) == (1, 0, 0, 1)
     assert await count_executions(container.db) == 2
@@ -107,35 +118,33 @@ async def test_two_workers_racing_fire_a_rule_once(container: Any, signup: Any) 
     await add_automation(container.db, account.project_id, name="Second rule")
     lead = await insert_lead(container.db, account.project_id)
     at = utcnow()
-    other_worker = Database(container.db.url, pool_size=3)  # its own engine, like a process
+    await emit(container, [scored(lead, scored_at=at) for _ in range(6)])
+    other_worker = build_container(container.settings)  # its own engine, like a process
+    await other_worker.db.dispose()
+    other_worker.db = Database(container.db.url, pool_size=3)
 
     try:
-        results = await asyncio.gather(
-            *(
-                service.fire(db, items=[scored(lead, scored_at=at)])
-                for _ in range(3)
-                for db in (container.db, other_worker)
-            )
+        claimed = await asyncio.gather(
+            *(dispatch(c) for _ in range(3) for c in (container, other_worker))
         )
     finally:
-        await other_worker.dispose()
+        await other_worker.db.dispose()
 
-    assert sum(results) == 2
+    assert sum(claimed) == 6
     assert await count_executions(container.db) == 2
+    async with container.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
 
 
-async def test_the_after_scoring_hook_published_concurrently_fires_once(
-    container: Any, signup: Any
-) -> None:
+async def test_the_same_change_expanded_twice_fires_once(container: Any, signup: Any) -> None:
     account = await signup()
     await add_automation(container.db, account.project_id)
     lead = await insert_lead(container.db, account.project_id)
     item = scored(lead)
+    await emit(container, [item])
+    await emit(container, [item])
 
-    await asyncio.gather(
-        container.publish(container.after_scoring, [item]),
-        container.publish(container.after_scoring, [item]),
-    )
+    await asyncio.gather(dispatch(container), dispatch(container))
 
     assert await count_executions(container.db) == 1
 
@@ -152,7 +161,7 @@ async def test_one_query_fires_rules_for_leads_of_several_projects(
         await insert_lead(container.db, second.project_id),
     ]
 
-    fired = await service.fire(container.db, items=[scored(lead) for lead in leads])
+    fired = await fire(container, [scored(lead) for lead in leads])
 
     assert fired == 2
     async with container.db.sessions() as session:
@@ -173,7 +182,7 @@ async def test_a_lead_deleted_meanwhile_does_not_cost_the_batch_its_firings(
     async with container.db.transaction() as session:
         await session.delete(await session.get(Lead, gone.id))
 
-    fired = await service.fire(container.db, items=[scored(gone), scored(kept)])
+    fired = await fire(container, [scored(gone), scored(kept)])
 
     assert fired == 1
     async with container.db.sessions() as session:

@@ -1,5 +1,6 @@
 """Helpers of the automation and webhook tests: a real HTTP receiver on 127.0.0.1, leads
-inserted through the database, and ``LeadScored`` outcomes as the worker would publish them.
+inserted through the database, ``LeadScored`` outcomes as the worker would report them, and
+``emit`` writing outcomes to the outbox as the worker's scoring transaction does.
 
 Imported as ``outbox_support`` (a unique name: several ``conftest`` modules exist).
 """
@@ -17,7 +18,9 @@ from typing import Any
 
 from factories import make_lead
 
+from leadpulse.core.consequences import Outcome, entry_of
 from leadpulse.core.outcomes import LeadScored
+from leadpulse.queue import entries
 from leadpulse.store.models import Lead
 from leadpulse.store.types import utcnow
 
@@ -127,3 +130,32 @@ def scored(lead: Lead, **overrides: Any) -> LeadScored:
         **overrides,
     }
     return LeadScored(**values)
+
+
+async def emit(container: Any, outcomes: list[Outcome]) -> None:
+    """Write outcomes as outbox entries in a transaction of their own, as a change does."""
+    async with container.db.transaction() as session:
+        await entries.enqueue(session, [entry_of(o) for o in outcomes], now=utcnow())
+    container.outbox.wake("outbox")
+
+
+async def verify_owner(db: Any, account: Any) -> None:
+    """Mark the account's e-mail address verified (as the verification link does)."""
+    from sqlalchemy import update
+
+    from leadpulse.store.models import User
+
+    async with db.transaction() as session:
+        await session.execute(
+            update(User).where(User.id == account.user_id).values(email_verified=True)
+        )
+
+
+async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
+    """Subscribe ``url`` to ``events`` over the API; return the creation response."""
+    response = await client.post(
+        "/api/webhooks", json={"url": url, "events": events}, headers=account.headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body

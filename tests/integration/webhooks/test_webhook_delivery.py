@@ -9,25 +9,18 @@ from typing import Any
 
 import anyio
 import pytest
-from outbox_support import Receiver, insert_lead, scored
+from outbox_support import Receiver, emit, insert_lead, scored, subscribe
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
 from leadpulse.core.outcomes import AutomationExecuted, LeadMerged
+from leadpulse.queue import outbox
 from leadpulse.store.models import WebhookDelivery
 from leadpulse.store.types import utcnow
-from leadpulse.webhooks import delivery
+from leadpulse.webhooks import delivery, transport
 from leadpulse.webhooks.hooks import drain
 from leadpulse.webhooks.policy import AttemptResult
-
-
-async def subscribe(client: Any, account: Any, url: str, events: list[str]) -> dict[str, Any]:
-    response = await client.post(
-        "/api/webhooks", json={"url": url, "events": events}, headers=account.headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+from leadpulse.worker.dispatch import dispatch
 
 
 async def deliveries(client: Any, account: Any, hook_id: int) -> list[dict[str, Any]]:
@@ -44,7 +37,7 @@ async def test_failed_delivery_is_retried_under_one_webhook_id_until_it_succeeds
     hook = await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
     receiver.answer(500, 500, 200)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
 
     now = utcnow()
     attempts = [await drain(container, now=now + timedelta(days=day)) for day in range(4)]
@@ -69,7 +62,7 @@ async def test_payload_carries_type_timestamp_and_lead_data(
     account = await signup()
     await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id, name="Ada")
-    await container.publish(container.after_scoring, [scored(lead, score=80)])
+    await emit(container, [scored(lead, score=80)])
 
     await drain(container)
 
@@ -89,7 +82,7 @@ async def test_a_client_error_fails_at_once(
     hook = await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
     receiver.answer(410)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
 
     await drain(container)
     later = await drain(container, now=utcnow() + timedelta(days=2))
@@ -109,7 +102,7 @@ async def test_retryable_statuses_are_retried_then_give_up_after_the_last_attemp
     hook = await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
     receiver.default = status
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
 
     await drain(container)
     [waiting] = await deliveries(client, account, hook["id"])
@@ -129,7 +122,7 @@ async def test_network_error_is_retried_with_backoff(
     account = await signup()  # the port above is closed now: connections are refused
     hook = await subscribe(client, account, f"http://127.0.0.1:{port}/x", ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
     before = utcnow()
 
     await drain(container, now=before)
@@ -157,7 +150,7 @@ async def test_stage_changed_goes_only_to_subscribers_of_that_type(
     moved = scored(lead, stage="hot", previous_stage="warm")
     same = scored(lead, stage="hot", previous_stage="hot")
 
-    await container.publish(container.after_scoring, [moved, same])
+    await emit(container, [moved, same])
     await drain(container)
 
     [request] = receiver.requests
@@ -169,19 +162,19 @@ async def test_merges_and_automation_executions_are_delivered(
 ) -> None:
     account = await signup()
     await subscribe(client, account, receiver.url, ["lead.merged", "automation.executed"])
+    survivor = await insert_lead(container.db, account.project_id, email="a@example.com")
     now = utcnow()
-    merged = LeadMerged(account.project_id, 1, 2, "a@example.com", now)
+    merged = LeadMerged(account.project_id, survivor.id, 2, "a@example.com", now)
     executed = AutomationExecuted(account.project_id, 7, 8, 1, "log", "succeeded", None, now)
 
-    await container.publish(container.after_merge, [merged])
-    await container.publish(container.after_automation, [executed])
+    await emit(container, [merged, executed])
     await drain(container)
 
     bodies = sorted((json.loads(r.body) for r in receiver.requests), key=lambda b: b["type"])
     assert [b["type"] for b in bodies] == ["automation.executed", "lead.merged"]
     assert bodies[0]["data"]["automationId"] == 7 and bodies[0]["data"]["status"] == "succeeded"
     assert bodies[1]["data"] == {
-        "survivorId": 1,
+        "survivorId": survivor.id,
         "mergedId": 2,
         "email": "a@example.com",
         "mergedAt": now.isoformat().replace("+00:00", "Z"),
@@ -200,7 +193,7 @@ async def test_inactive_and_other_project_subscriptions_get_nothing(
     await subscribe(client, other, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
 
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
 
     assert await drain(container) == 0
     assert receiver.requests == []
@@ -215,7 +208,7 @@ async def test_delivery_time_refusal_is_recorded_before_any_connection(
         client, account, f"http://localhost:{receiver.port}/hook", ["lead.scored"]
     )
     lead = await insert_lead(container.db, account.project_id)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
     container.settings.webhooks_allow_private = False  # e.g. DNS now points inside
 
     await drain(container)
@@ -234,7 +227,7 @@ async def test_redelivery_sends_the_same_webhook_id_again(
     hook = await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
     receiver.answer(400)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
     await drain(container)
     [failed] = await deliveries(client, account, hook["id"])
 
@@ -283,7 +276,7 @@ async def test_concurrent_drains_deliver_each_message_once(
     account = await signup()
     await subscribe(client, account, receiver.url, ["lead.scored"])
     leads = [await insert_lead(container.db, account.project_id) for _ in range(30)]
-    await container.publish(container.after_scoring, [scored(lead) for lead in leads])
+    await emit(container, [scored(lead) for lead in leads])
 
     counts: list[int] = []
     async with anyio.create_task_group() as group:
@@ -310,9 +303,10 @@ async def test_background_loop_delivers_when_woken_and_stops_when_asked(
 
     with anyio.fail_after(10):
         async with anyio.create_task_group() as group:
+            group.start_soon(container.loops["outbox"], container, stop)  # expands entries
             group.start_soon(container.loops["webhooks"], container, stop)
             await anyio.wait_all_tasks_blocked()
-            await container.publish(container.after_scoring, [scored(lead)])
+            await emit(container, [scored(lead)])
             await receiver.arrived.wait()
             stop.set()
 
@@ -325,9 +319,9 @@ async def test_deliveries_are_rows_that_survive_a_restart(
     account = await signup()
     await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
     # A worker claimed the row and died mid-attempt: its lease simply runs out.
-    claimed = await _claim(container.db, now=utcnow())
+    claimed = await _claim(container, now=utcnow())
 
     before_expiry = await drain(container)
     after_expiry = await drain(container, now=utcnow() + timedelta(minutes=2))
@@ -346,15 +340,13 @@ async def test_a_worker_whose_lease_expired_cannot_overwrite_the_newer_attempt(
     account = await signup()
     await subscribe(client, account, receiver.url, ["lead.scored"])
     lead = await insert_lead(container.db, account.project_id)
-    await container.publish(container.after_scoring, [scored(lead)])
+    await emit(container, [scored(lead)])
     now = utcnow()
-    [stale] = await _claim(container.db, now=now)
-    [fresh] = await _claim(container.db, now=now + timedelta(minutes=5))
+    [stale] = await _claim(container, now=now)
+    [fresh] = await _claim(container, now=now + timedelta(minutes=5))
 
-    fresh_stored = await _record(container.db, fresh, AttemptResult(200))
-    stale_stored = await _record(
-        container.db, stale, AttemptResult(500, "HTTP 500", retryable=True)
-    )
+    fresh_stored = await _record(container, fresh, AttemptResult(200))
+    stale_stored = await _record(container, stale, AttemptResult(500, "HTTP 500", retryable=True))
 
     assert (stale.id, stale.attempts, fresh.attempts) == (fresh.id, 1, 2)
     assert fresh_stored and not stale_stored
@@ -363,13 +355,20 @@ async def test_a_worker_whose_lease_expired_cannot_overwrite_the_newer_attempt(
     assert row is not None and row.status == "succeeded" and row.response_code == 200
 
 
-async def _claim(db: Any, *, now: Any) -> list[delivery.ClaimedDelivery]:
-    """Claim due deliveries in a transaction of their own, as a worker does."""
-    async with db.transaction() as session:
-        return await delivery.claim(session, now=now, lease=timedelta(seconds=60))
+async def _claim(container: Any, *, now: Any) -> list[delivery.ClaimedDelivery]:
+    """Expand the outbox, then claim due deliveries in a transaction of their own, as a
+    worker does."""
+    await dispatch(container)
+    async with container.db.transaction() as session:
+        return await outbox.claim(session, _lane(container), now=now)
 
 
-async def _record(db: Any, item: delivery.ClaimedDelivery, result: AttemptResult) -> bool:
+def _lane(container: Any) -> outbox.Lane[delivery.ClaimedDelivery]:
+    return delivery.lane(container.settings, transport.new_client(1.0))
+
+
+async def _record(container: Any, item: delivery.ClaimedDelivery, result: AttemptResult) -> bool:
     """Record an attempt in a transaction of its own, as a worker does."""
-    async with db.transaction() as session:
-        return await delivery.record(session, item, result, now=utcnow(), max_attempts=8)
+    async with container.db.transaction() as session:
+        values = await outbox.record(session, _lane(container), item, result, now=utcnow())
+        return values is not None

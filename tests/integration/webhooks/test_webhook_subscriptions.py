@@ -46,7 +46,7 @@ async def test_secret_decodes_to_at_least_24_random_bytes(client: Any, signup: A
 @pytest.mark.parametrize(
     ("override", "loc"),
     [
-        ({"events": ["lead.deleted"]}, "body.events.0"),
+        ({"events": ["lead.exploded"]}, "body.events.0"),
         ({"events": []}, "body.events"),
         ({"url": "ftp://example.com/x"}, "body.url"),
         ({"url": "not a url"}, "body.url"),

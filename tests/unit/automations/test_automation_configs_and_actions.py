@@ -12,11 +12,15 @@ import pytest
 from leadpulse.automations import actions, configs
 from leadpulse.automations.service import firing_rows
 from leadpulse.config import Settings
+from leadpulse.core.consequences import Consequence
+from leadpulse.core.mailing import MailPolicy
 from leadpulse.core.outcomes import LeadScored
 from leadpulse.errors import InvalidInput
 from leadpulse.store.models import Automation
 
 NOW = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
+VERIFIED = MailPolicy(members=("owner@example.com",), verified=True)
+UNVERIFIED = MailPolicy(members=("Owner@Example.com",), verified=False)
 PAYLOAD: dict[str, Any] = {
     "lead": {"id": 7, "email": "ada@example.com", "name": None, "anonymousId": "a-1"},
     "stage": "qualified",
@@ -100,7 +104,9 @@ async def test_webhook_action_sends_method_headers_and_json_payload() -> None:
     config = {"url": "https://crm.example/in", "method": "PATCH", "headers": {"X-Key": "k"}}
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
         ctx = actions.ActionContext(settings(), client)
-        result = await actions.perform(ctx, action="webhook", config=config, payload=PAYLOAD)
+        result = await actions.perform(
+            ctx, action="webhook", config=config, payload=PAYLOAD, mail=VERIFIED
+        )
 
     assert result.ok and result.status_code == 201
     [request] = seen
@@ -113,7 +119,11 @@ async def test_email_action_without_smtp_fails_permanently() -> None:
     async with httpx.AsyncClient() as client:
         ctx = actions.ActionContext(settings(smtp_host=None), client)
         result = await actions.perform(
-            ctx, action="email", config={"recipients": ["a@example.com"]}, payload=PAYLOAD
+            ctx,
+            action="email",
+            config={"recipients": ["a@example.com"]},
+            payload=PAYLOAD,
+            mail=VERIFIED,
         )
 
     assert not result.ok and not result.retryable
@@ -122,7 +132,9 @@ async def test_email_action_without_smtp_fails_permanently() -> None:
 async def test_a_stored_config_that_no_longer_parses_fails_permanently() -> None:
     async with httpx.AsyncClient() as client:
         ctx = actions.ActionContext(settings(), client)
-        result = await actions.perform(ctx, action="webhook", config={}, payload=PAYLOAD)
+        result = await actions.perform(
+            ctx, action="webhook", config={}, payload=PAYLOAD, mail=VERIFIED
+        )
 
     assert not result.ok and not result.retryable and "invalid webhook config" in str(result.error)
 
@@ -154,8 +166,9 @@ def test_firing_rows_are_keyed_by_utc_day_and_deduplicated() -> None:
     )
     other_project = Automation(id=4, project_id=2, name="Other", action="log", active=True)
     items = [lead_scored(), lead_scored(score=130), lead_scored(lead_id=8)]
+    scored = [(Consequence(i, NOW, item), item) for i, item in enumerate(items)]
 
-    rows = firing_rows([rule, other_project], items, NOW)
+    rows = firing_rows([rule, other_project], scored)
 
     assert [(r["automation_id"], r["lead_id"], r["day"].isoformat()) for r in rows] == [
         (3, 7, "2026-03-01"),
@@ -163,3 +176,44 @@ def test_firing_rows_are_keyed_by_utc_day_and_deduplicated() -> None:
     ]
     assert rows[0]["payload"]["score"] == 120  # the first scoring of the batch wins
     assert rows[0]["payload"]["firedAt"] == "2026-03-01T23:59:00Z"
+
+
+@pytest.mark.parametrize("value", ["café", "line\nbreak", "x" * 1025, "carriage\rreturn"])
+def test_header_values_must_be_one_line_of_printable_ascii(value: str) -> None:
+    config = {"url": "https://crm.example/in", "headers": {"X-Key": value}}
+
+    with pytest.raises(InvalidInput) as caught:
+        configs.parse_config("webhook", config)
+
+    assert [e.loc for e in caught.value.errors] == ["body.config.headers"]
+    assert "X-Key" in caught.value.errors[0].msg
+
+
+async def test_a_non_ascii_header_at_send_time_is_one_failed_attempt_not_a_crash() -> None:
+    async with httpx.AsyncClient() as client:
+        result = await actions._webhook(
+            actions.ActionContext(settings(), client),
+            configs.WebhookConfig.model_construct(
+                url="https://crm.example/in", method="POST", headers={"X-Key": "café"}
+            ),
+            PAYLOAD,
+            None,
+        )
+
+    assert not result.ok and result.error is not None and "invalid request" in result.error
+
+
+async def test_email_to_a_stranger_from_an_unverified_account_is_refused_at_send() -> None:
+    async with httpx.AsyncClient() as client:
+        ctx = actions.ActionContext(settings(smtp_host="127.0.0.1"), client)
+        result = await actions.perform(
+            ctx,
+            action="email",
+            config={"recipients": ["owner@example.com", "stranger@example.com"]},
+            payload=PAYLOAD,
+            mail=UNVERIFIED,
+        )
+
+    assert not result.ok and not result.retryable
+    assert result.error is not None and "stranger@example.com" in result.error
+    assert "owner@example.com" not in result.error

@@ -101,7 +101,7 @@ async def test_loop_runs_after_its_first_delay_and_stops_when_asked(
     stop = anyio.Event()
     runs: list[datetime] = []
 
-    async def fake_decay_once(db: Any, *, now: datetime) -> None:
+    async def fake_decay_once(db: Any, *, now: datetime, published: Any = None) -> None:
         runs.append(now)
         if len(runs) == 2:
             stop.set()
@@ -118,7 +118,7 @@ async def test_a_failing_round_does_not_end_the_loop(monkeypatch: pytest.MonkeyP
     stop = anyio.Event()
     calls = 0
 
-    async def flaky(db: Any, *, now: datetime) -> None:
+    async def flaky(db: Any, *, now: datetime, published: Any = None) -> None:
         nonlocal calls
         calls += 1
         if calls == 1:

@@ -1,7 +1,7 @@
 """auth hardening: users.token_version revokes earlier tokens
 
 Revision ID: 0003_auth_hardening
-Revises: 0001
+Revises: 0002_outbox
 Create Date: 2026-12-02 05:00:00
 
 Existing rows get 0, the version every token issued before this revision implicitly carries,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_auth_hardening"
-down_revision = "0001"
+down_revision = "0002_outbox"
 branch_labels = None
 depends_on = None
 
