@@ -2397,9 +2397,9 @@ export interface components {
             url: string;
             /**
              * Events
-             * @description Event types to deliver: lead.scored, lead.stage_changed, lead.merged, automation.executed
+             * @description Event types to deliver: lead.scored, lead.stage_changed, lead.merged, lead.created, lead.updated, lead.deleted, automation.executed
              */
-            events: ("lead.scored" | "lead.stage_changed" | "lead.merged" | "automation.executed")[];
+            events: ("lead.scored" | "lead.stage_changed" | "lead.merged" | "lead.created" | "lead.updated" | "lead.deleted" | "automation.executed")[];
             /**
              * Active
              * @default true
@@ -2429,6 +2429,11 @@ export interface components {
              * Format: date-time
              */
             updatedAt: string;
+            /**
+             * Warnings
+             * @description e.g. the host does not resolve yet (each delivery checks it again)
+             */
+            warnings?: string[];
             /**
              * Secret
              * @description whsec_… signing secret; store it now, it is not shown again
@@ -2460,6 +2465,35 @@ export interface components {
             updatedAt: string;
         };
         /**
+         * WebhookSaved
+         * @description A saved subscription, with what the user should know about its target.
+         */
+        WebhookSaved: {
+            /** Id */
+            id: number;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Active */
+            active: boolean;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /**
+             * Warnings
+             * @description e.g. the host does not resolve yet (each delivery checks it again)
+             */
+            warnings?: string[];
+        };
+        /**
          * WebhookUpdate
          * @description Change a subscription's URL, events or active flag (omitted fields stay).
          */
@@ -2467,7 +2501,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Events */
-            events?: ("lead.scored" | "lead.stage_changed" | "lead.merged" | "automation.executed")[] | null;
+            events?: ("lead.scored" | "lead.stage_changed" | "lead.merged" | "lead.created" | "lead.updated" | "lead.deleted" | "automation.executed")[] | null;
             /** Active */
             active?: boolean | null;
         };
@@ -4904,7 +4938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookRead"];
+                    "application/json": components["schemas"]["WebhookSaved"];
                 };
             };
             /** @description Malformed JSON */
