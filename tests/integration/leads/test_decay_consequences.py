@@ -100,7 +100,7 @@ async def test_thirty_idle_days_move_a_hot_lead_to_warm_with_every_consequence(
     assert [name for name, _ in frames] == ["scoreMutation", "leadUpdated"]
     assert frames[0][1]["cause"] == "decay" and frames[0][1]["leadId"] == lead.id
     updated = frames[1][1]
-    assert (updated["id"], updated["score"], updated["stage"]) == (lead.id, 50, "warm")
+    assert (updated["id"], updated["currentScore"], updated["leadStage"]) == (lead.id, 50, "warm")
     assert (updated["previousScore"], updated["previousStage"]) == (80, "hot")
     async with container.db.sessions() as session:
         history = (
