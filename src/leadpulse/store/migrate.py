@@ -31,8 +31,36 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    # A PRAGMA, outside any transaction (inside one SQLite ignores it): straight to the driver.
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _upgrade_sqlite(connection: Connection, revision: str) -> None:
+    # Batch migrations rebuild tables (copy, drop, rename). With foreign keys on, dropping the
+    # old table would cascade to every referencing row, so they are off for the run and
+    # checked before it commits.
+    _sqlite_foreign_keys(connection, on=False)
+    try:
+        with connection.begin():
+            _upgrade(connection, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
+    finally:
+        _sqlite_foreign_keys(connection, on=True)
+
+
 async def upgrade(db: Database, revision: str = "head") -> None:
     """Migrate the database to ``revision`` (default: the newest)."""
+    if db.dialect == "sqlite":
+        async with db.engine.connect() as conn:
+            await conn.run_sync(_upgrade_sqlite, revision)
+        return
     async with db.engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
 

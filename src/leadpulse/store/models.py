@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -123,12 +124,31 @@ class Lead(Base):
         Index("ix_leads_project_stage_score", "project_id", "stage", "score"),
         Index("ix_leads_project_last_event", "project_id", "last_event_at"),
         Index("ix_leads_project_created", "project_id", "created_at"),
+        UniqueConstraint("project_id", "external_id"),
+        # PostgreSQL only (see migration 0004): name sort and trigram substring search.
+        Index("ix_leads_project_lower_name", "project_id", func.lower(text("name")), "id").ddl_if(
+            dialect="postgresql"
+        ),
+        *(
+            Index(
+                f"ix_leads_{column}_trgm",
+                func.lower(text(column)).label(f"lower_{column}"),
+                postgresql_using="gin",
+                postgresql_ops={f"lower_{column}": "gin_trgm_ops"},
+            ).ddl_if(dialect="postgresql")
+            for column in ("name", "email", "company")
+        ),
+        # SQLite would hand a deleted lead's id to the next new lead (rowid = max + 1):
+        # AUTOINCREMENT keeps ids unique for ever, as PostgreSQL's sequence does.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(BigId, _fk("projects.id"))
     anonymous_id: Mapped[str | None] = mapped_column(String(128))
     email: Mapped[str | None] = mapped_column(String(254))
+    #: The sender's own id for this person (Segment's ``userId``), unique per project.
+    external_id: Mapped[str | None] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(200))
     company: Mapped[str | None] = mapped_column(String(200))
     traits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -173,6 +193,8 @@ class Event(Base):
     session_id: Mapped[str | None] = mapped_column(String(128))
     email: Mapped[str | None] = mapped_column(String(254))
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: The sender's context object (Segment's ``context``: library, page, ip…), kept as sent.
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     processed: Mapped[bool] = mapped_column(Boolean, default=False)
     processed_at: Mapped[datetime | None]
 
