@@ -193,6 +193,8 @@ class Event(Base):
     session_id: Mapped[str | None] = mapped_column(String(128))
     email: Mapped[str | None] = mapped_column(String(254))
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: The sender's own id for the person (Segment's ``userId``); identifies the lead.
+    user_id: Mapped[str | None] = mapped_column(String(255))
     #: The sender's context object (Segment's ``context``: library, page, ip…), kept as sent.
     context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     processed: Mapped[bool] = mapped_column(Boolean, default=False)

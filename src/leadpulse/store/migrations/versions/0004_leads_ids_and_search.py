@@ -11,7 +11,8 @@ Create Date: 2026-12-08 05:30:00
   checks them afterwards. PostgreSQL's sequences never reuse ids already.
 - ``leads.external_id``: the sender's own id for a person (Segment's ``userId``), unique per
   project.
-- ``events.context``: the sender's context object, kept as sent.
+- ``events.user_id`` and ``events.context``: the sender's id for the person and its context
+  object, kept as sent.
 - PostgreSQL only: ``sort=name`` is backed by ``(project_id, lower(name), id)`` and ``q=``
   substring search by trigram GIN indexes on ``lower(name)``, ``lower(email)`` and
   ``lower(company)`` (extension ``pg_trgm``, trusted since PostgreSQL 13, so a database owner
@@ -48,6 +49,7 @@ def upgrade() -> None:
             batch_op.f("uq_leads_project_id_external_id"), ["project_id", "external_id"]
         )
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("user_id", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("context", JSON, nullable=True))
     if not sqlite:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -69,6 +71,7 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_leads_project_lower_name")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_column("context")
+        batch_op.drop_column("user_id")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_leads_project_id_external_id"), type_="unique")
         batch_op.drop_column("external_id")
