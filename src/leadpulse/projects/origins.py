@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 MAX_ORIGIN_LENGTH = 255
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -34,8 +34,7 @@ def _host(raw: str | None) -> str:
     return host
 
 
-def normalise_origin(value: str) -> str:
-    """Return ``value`` as browsers send it in ``Origin``; raise ValueError if it is none."""
+def _origin_parts(value: str) -> SplitResult:
     text = value.removesuffix("/")
     parts = urlsplit(text)
     if parts.scheme not in DEFAULT_PORTS or not value.lower().startswith(f"{parts.scheme}://"):
@@ -44,13 +43,22 @@ def normalise_origin(value: str) -> str:
         raise ValueError("must be scheme://host[:port], without a path, query or fragment")
     if "@" in parts.netloc:
         raise ValueError("must not carry a user name or password")
+    return parts
+
+
+def _port(parts: SplitResult) -> int | None:
     try:
         port = parts.port
     except ValueError as exc:
         raise ValueError("has an invalid port") from exc
+    return None if port == DEFAULT_PORTS[parts.scheme] else port
+
+
+def normalise_origin(value: str) -> str:
+    """Return ``value`` as browsers send it in ``Origin``; raise ValueError if it is none."""
+    parts = _origin_parts(value)
+    port = _port(parts)
     host = _host(parts.hostname)
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    if port is None or port == DEFAULT_PORTS[parts.scheme]:
-        return f"{parts.scheme}://{host}"
-    return f"{parts.scheme}://{host}:{port}"
+    return f"{parts.scheme}://{host}" if port is None else f"{parts.scheme}://{host}:{port}"

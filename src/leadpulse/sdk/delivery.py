@@ -121,18 +121,23 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+def _event_index(error: object) -> int | None:
+    """The batch index an error's ``loc`` (``events.3.x`` or ``["events", 3, "x"]``) names."""
+    loc = error.get("loc", "") if isinstance(error, dict) else ""
+    parts = [str(p) for p in loc] if isinstance(loc, list) else str(loc).split(".")
+    if "events" not in parts[:-1]:
+        return None
+    index = parts[parts.index("events") + 1]
+    return int(index) if index.isdigit() else None
+
+
 def _rejected_indexes(response: httpx.Response, size: int) -> set[int]:
     try:
         errors = response.json().get("errors") or []
     except ValueError:
         return set()
-    found: set[int] = set()
-    for error in errors:
-        loc = error.get("loc", "") if isinstance(error, dict) else ""
-        parts = [str(p) for p in loc] if isinstance(loc, list) else str(loc).split(".")
-        if "events" in parts[:-1] and parts[parts.index("events") + 1].isdigit():
-            found.add(int(parts[parts.index("events") + 1]))
-    return {i for i in found if i < size}
+    found = {_event_index(error) for error in errors}
+    return {i for i in found if i is not None and i < size}
 
 
 class Delivery:
@@ -161,6 +166,10 @@ class Delivery:
         if status == 413 and len(self.events) > 1:
             half = len(self.events) // 2
             return Plan(resend=[self.events[:half], self.events[half:]])
+        return self._refused(result)
+
+    def _refused(self, result: httpx.Response) -> Plan:
+        status = result.status_code
         bad = _rejected_indexes(result, len(self.events)) if status == 422 else set()
         rest = [e for i, e in enumerate(self.events) if i not in bad]
         if bad:
