@@ -1,11 +1,11 @@
 """``leadpulse demo``: a project of synthetic leads, scored through the real pipeline.
 
 The leads and their 60 days of events come from ``leadpulse.synthetic`` (seeded, no clock
-inside, no network), shifted so that the history ends at today's midnight (UTC). Events go through the same
-ingest front as ``POST /api/ingest/batch`` (``ingest.intake.Intake``: validation, the group
-committer, ``ingest.service.store`` and its ``lead_jobs`` rows), then a ``Worker`` here
-claims and scores them as ``leadpulse worker`` would (a running worker or ``serve`` may
-take part of the jobs: claims are shared safely).
+inside, no network), shifted so that the history ends at today's midnight (UTC). Events go
+through the same ingest front as ``POST /api/ingest/batch`` (``ingest.intake.Intake``:
+validation, the group committer, ``ingest.service.store`` and its ``lead_jobs`` rows), then
+a ``Worker`` here claims and scores them as ``leadpulse worker`` would (a running worker or
+``serve`` may take part of the jobs: claims are shared safely).
 
 Who owns the project: ``--email`` (default ``demo@example.com``). When no account has that
 address, one is created with a generated password, printed once; when one exists, the demo

@@ -233,7 +233,7 @@ def sdk_batches(
 ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """Yield ``(leads, bodies)``: SDK-format events of whole leads, at most ``max_events``
     per batch unless one lead alone has more (``POST /api/ingest/batch`` takes 500)."""
-    leads, bodies = 0, []
+    leads, bodies = 0, list[dict[str, Any]]()
     for lead in generate(spec):
         events = lead.sdk_events()
         if bodies and len(bodies) + len(events) > max_events:
