@@ -1,9 +1,15 @@
 """Observability: structured logging and Prometheus metrics.
 
-Logging (structlog) binds request and lead ids per context.
+Logging (structlog) binds request and lead ids per context. Lines are JSON for log
+collectors, or human-readable when a person watches the terminal: ``LEADPULSE_LOG_JSON``
+decides when it is set; otherwise JSON unless stderr is a terminal.
 
-Lines are JSON for log collectors, or human-readable when a person watches the terminal:
-``LEADPULSE_LOG_JSON`` decides when it is set; otherwise JSON unless stderr is a terminal.
+Metrics: the counters and histograms below are this process's; the call sites are one line
+each (``api.metrics`` middleware, ``ingest.routes``, ``worker.loop``, ``webhooks.delivery``).
+The database-wide gauges are not here: whoever serves ``/metrics`` computes them at scrape
+time (``queue.backlog``) and hands them to ``exposition``. The README's Metrics section
+lists every name and label. This module imports nothing of LeadPulse but ``errors``, so any
+package may count.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from leadpulse.store.types import utcnow
 
 router = APIRouter(tags=["operations"])
 UNMATCHED = "unmatched"  # a path no route matched (404s): one label, whatever the path
+# Any other method (a client may send anything) is one label too: series stay bounded.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -79,7 +81,8 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            self._record(scope["method"], route_of(scope), status, time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"
+            self._record(method, route_of(scope), status, time.perf_counter() - started)
 
     def _record(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, str(status))

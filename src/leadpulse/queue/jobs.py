@@ -280,14 +280,6 @@ async def next_lease_expiry(session: AsyncSession) -> datetime | None:
     return result
 
 
-async def pending_count(session: AsyncSession, *, due_before: datetime | None = None) -> int:
-    """Count pending jobs, optionally only those due before a time."""
-    query = select(func.count()).select_from(JOBS).where(JOBS.c.status == "pending")
-    if due_before is not None:
-        query = query.where(JOBS.c.run_at <= due_before)
-    return int(await session.scalar(query) or 0)
-
-
 async def backlog(session: AsyncSession, *, now: datetime) -> tuple[int, int, int, datetime | None]:
     """Return (pending, due now, running, oldest pending enqueue time), in one query."""
     pending = JOBS.c.status == "pending"

@@ -120,3 +120,15 @@ async def test_production_api_refuses_scrapes_without_a_token(container: Any) ->
 
     assert response.status_code == 403
     assert "LEADPULSE_METRICS_TOKEN" in response.json()["detail"]
+
+
+async def test_an_unknown_method_is_one_label_whatever_it_is(client: Any) -> None:
+    for method in ("FOO", "BAR"):
+        await client.request(method, "/api/health")
+
+    after = await scrape(client)
+
+    methods = {
+        dict(key)["method"] for name, key in after if name == "leadpulse_http_requests_total"
+    }
+    assert "OTHER" in methods and not methods & {"FOO", "BAR"}
