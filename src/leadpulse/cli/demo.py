@@ -18,6 +18,7 @@ worker's own claim and scoring transactions, and a read-only session for the sum
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -181,6 +182,8 @@ def demo(
     if "@" not in email:
         raise typer.BadParameter("must be an e-mail address", param_hint="--email")
     settings = load_settings(data_dir=data_dir)
+    if "log_level" not in settings.model_fields_set:
+        logging.getLogger().setLevel(logging.WARNING)  # the progress bars say what happens
     # Ends at today's midnight (UTC): session rates follow weekdays and office hours, so the
     # same seed gives the same events only on the same day.
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
