@@ -10,7 +10,9 @@ process reports the same database-wide values (take ``max`` across instances in 
 - ``leadpulse_outbox_backlog{table}``: pending rows of ``outbox`` (entries not yet expanded),
   ``automation_executions`` and ``webhook_deliveries`` (attempts not yet made or retried).
 
-The counts use the claim indexes (``status`` first) of each table.
+Cost: ``lead_jobs`` holds only work not yet done (a finished job is deleted), so its one
+aggregate reads the backlog itself; the outbox tables keep finished rows, and their counts
+use the claim indexes (``status`` first).
 """
 
 from __future__ import annotations
