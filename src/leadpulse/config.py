@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or networks, comma
     # separated or a JSON list; empty (the default) trusts nobody, "*" trusts every peer.
     trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Bearer token that /metrics (API and worker) requires; unset: open, except on the API
+    # in production, which then refuses scrapes (obs.metrics_allowed).
+    metrics_token: str | None = None
 
     worker_concurrency: int = Field(default=4, ge=1, le=256)
     worker_claim_batch: int = Field(default=20, ge=1, le=1000)

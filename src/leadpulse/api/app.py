@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
-from leadpulse.api import docs, health, problems, web
+from leadpulse.api import docs, health, metrics, problems, web
 from leadpulse.api.cors import PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
@@ -39,6 +39,7 @@ Hook = Callable[[Container], Awaitable[None]]
 # In this order: a path is matched against the routers one after the other.
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    metrics.router,
     auth_routes.router,
     projects_routes.current_router,
     projects_routes.router,
@@ -128,6 +129,7 @@ def _middleware(app: FastAPI, container: Container) -> None:
     # Outside the allow-list CORS: it owns the headers of the public ingest and SDK paths.
     app.add_middleware(PublicCorsMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware)  # outermost: times the whole answer
 
 
 def app_kwargs() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from leadpulse import obs
 from leadpulse.api.deps import ContainerDep, IngestDep
 from leadpulse.auth.callers import Caller, caller_from_jwt, caller_from_key
 from leadpulse.container import Container
@@ -97,10 +98,12 @@ async def _admit(request: Request, c: Container, caller: Caller) -> None:
 
 async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
     intake = _intake(c)
-    item = intake.validate(
-        body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
-    )
+    with obs.counting_rejection():
+        item = intake.validate(
+            body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
+        )
     stored = (await intake.submit([item]))[0]
+    obs.count_ingested([stored.status])
     if stored.status == "unknown_lead":
         raise NotFound(f"Lead {item.lead_id} not found.")
     result = IngestResult(status=stored.status, event_id=stored.event_id, lead_id=stored.lead_id)
@@ -152,6 +155,7 @@ async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> J
     for (index, _), outcome in zip(valid, stored, strict=True):
         results[index] = _stored_result(index, outcome)
     ordered = [results[i] for i in range(len(events))]
+    obs.count_ingested(r.status for r in ordered)
     summary = BatchResult(
         accepted=sum(r.status == "queued" for r in ordered),
         duplicates=sum(r.status == "duplicate" for r in ordered),

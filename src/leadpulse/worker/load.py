@@ -47,6 +47,7 @@ async def unprocessed(session: AsyncSession, lead_ids: Sequence[int]) -> list[An
             EVENTS.c.timestamp,
             EVENTS.c.email,
             EVENTS.c.properties,
+            EVENTS.c.received_at,
         ).where(EVENTS.c.lead_id.in_(lead_ids), EVENTS.c.processed.is_(False))
     )
     return list(rows.all())

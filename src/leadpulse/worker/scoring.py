@@ -72,6 +72,7 @@ class BatchOutcome:
     scored: list[LeadScored] = field(default_factory=list)
     merged: list[LeadMerged] = field(default_factory=list)
     events: int = 0
+    received: list[datetime] = field(default_factory=list)  # of the events loaded and scored
 
 
 async def score_batch(
@@ -83,6 +84,7 @@ async def score_batch(
     await _forward_merged(session, [lead for lead in leads if lead.merged_into_id], now)
     live = [lead for lead in leads if lead.merged_into_id is None]
     events = await load.unprocessed(session, [lead.id for lead in live])
+    out.received = [event.received_at for event in events]
     full = {c.lead_id for c in claims if c.full_rescore}
     full |= await _resolve_identities(session, live, events, out)
     live = [lead for lead in live if lead.merged_into_id is None]
