@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 from segment_support import basic
+
 from leadpulse.worker.loop import Worker
 
 

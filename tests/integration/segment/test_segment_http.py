@@ -87,9 +87,7 @@ async def test_an_unknown_call_is_404(segment: Any) -> None:
     assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
 
 
-async def test_an_unsupported_content_encoding_is_415(
-    client: Any, db: Any, account: Any
-) -> None:
+async def test_an_unsupported_content_encoding_is_415(client: Any, db: Any, account: Any) -> None:
     raw = zlib.compress(orjson.dumps({"anonymousId": anon(), "event": "signup"}))
     headers = {**basic(account.publishable_key), "Content-Encoding": "deflate"}
 
@@ -184,7 +182,10 @@ async def test_malformed_json_is_400(client: Any, account: Any) -> None:
 
     response = await client.post("/v1/batch", content=gzip.compress(b"{nope"), headers=headers)
 
-    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    assert (
+        response.status_code == 400
+        and response.headers["content-type"] == "application/problem+json"
+    )
 
 
 async def test_the_ingest_cors_rules_apply(client: Any, account: Any) -> None:

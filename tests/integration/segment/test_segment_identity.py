@@ -29,9 +29,7 @@ async def test_identify_by_user_id_then_track_by_user_id_alone_is_one_lead(
         "identify",
         {"userId": user, "anonymousId": visitor, "traits": traits, "timestamp": at(0)},
     )
-    track = await segment(
-        "track", {"userId": user, "event": "Demo Request", "timestamp": at(5)}
-    )
+    track = await segment("track", {"userId": user, "event": "Demo Request", "timestamp": at(5)})
     await worker.drain()
     await worker.drain()  # a merge queues the survivor's full refold
 

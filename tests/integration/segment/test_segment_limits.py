@@ -53,7 +53,9 @@ async def test_the_projects_allowed_origins_refuse_other_sites(
     assert len(await events_of(db, account.project_id)) == 1
 
 
-async def test_a_secret_key_is_a_write_key(segment: Any, client: Any, db: Any, account: Any) -> None:
+async def test_a_secret_key_is_a_write_key(
+    segment: Any, client: Any, db: Any, account: Any
+) -> None:
     created = await client.post(
         "/api/auth/generate-api-key", json={"type": "secret"}, headers=account.headers
     )
