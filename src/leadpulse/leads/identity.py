@@ -70,6 +70,7 @@ class IdentityResult:
     merged_ids: list[int] = field(default_factory=list)
     needs_full_rescore: bool = False
     merges: tuple[LeadMerged, ...] = ()
+    conflict: bool = False  # the event's external id differs from the lead's: not applied
 
 
 async def resolve_aliases(session: AsyncSession, merged: dict[int, int]) -> dict[int, int]:
@@ -358,7 +359,7 @@ async def apply_external_id(
             return IdentityResult(survivor_id=lead.id, email=lead.email or "")
         if action == "conflict":
             log.warning("external_id_conflict", lead_id=lead.id, external_id=external_id)
-            return IdentityResult(survivor_id=lead.id, email=lead.email or "")
+            return IdentityResult(survivor_id=lead.id, email=lead.email or "", conflict=True)
     raise Conflict(f"Concurrent identify of external id {external_id}; retry.")
 
 

@@ -170,16 +170,18 @@ async def _identify(
     """Apply one event's identities: external id, then e-mail, then an alias's previous id.
 
     Traits travel with the first identity applied; with neither identity they are applied
-    to the lead alone."""
+    to the lead alone. An external id in conflict with the lead's stops there: the event is
+    another person's, so neither its e-mail nor its traits are applied."""
     ids = {"project_id": project_id, "lead_id": event.lead_id, "at": event.timestamp}
     traits = _traits(event)
     results: list[identity.IdentityResult] = []
     if event.user_id:
-        results.append(
-            await identity.apply_external_id(
-                session, **ids, external_id=event.user_id, traits=traits
-            )
+        result = await identity.apply_external_id(
+            session, **ids, external_id=event.user_id, traits=traits
         )
+        if result.conflict:
+            return [result]
+        results.append(result)
     if event.email:
         results.append(
             await identity.apply_identity(

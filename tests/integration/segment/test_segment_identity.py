@@ -125,14 +125,17 @@ async def test_a_lead_keeps_its_external_id_when_another_user_id_reaches_it(
     first, second, shared = uid(), uid(), anon()
     await segment("identify", {"userId": first, "anonymousId": shared, "traits": {"name": "A"}})
     await worker.drain()
+    traits = {"name": "B", "email": "b@example.com"}
     await segment(
         "identify",
-        {"userId": second, "anonymousId": shared, "traits": {"name": "B"}, "timestamp": at(100)},
+        {"userId": second, "anonymousId": shared, "traits": traits, "timestamp": at(100)},
     )
+    await segment("track", {"userId": second, "anonymousId": shared, "event": "signup"})
     await worker.drain()
 
     (lead,) = await live_leads(db, account.project_id)
-    assert (lead.external_id, lead.name) == (first, "A")  # the conflicting identify is ignored
+    # the conflicting identify applies nothing; its events stay on the lead they reached
+    assert (lead.external_id, lead.name, lead.email, lead.score) == (first, "A", None, 20)
 
 
 async def test_concurrent_claims_of_one_external_id_leave_one_survivor(
