@@ -103,6 +103,12 @@ async def resolve_alias(session: AsyncSession, *, project_id: int, lead_id: int)
     return (await resolve_aliases(session, {lead_id: merged_into[0]}))[lead_id]
 
 
+async def _live(session: AsyncSession, *, project_id: int, lead_id: int) -> Lead:
+    """Lock and load the live lead a lead id stands for (following merges)."""
+    lead_id = await resolve_alias(session, project_id=project_id, lead_id=lead_id)
+    return (await _lock(session, project_id=project_id, ids=[lead_id]))[lead_id]
+
+
 def _profile(lead: Lead) -> Profile:
     return Profile(name=lead.name, company=lead.company, traits=lead.traits or {})
 
@@ -224,7 +230,6 @@ async def _absorb(
 
 async def _merge(
     session: AsyncSession,
-    *,
     project_id: int,
     lead_id: int,
     holders: Sequence[int],
@@ -232,6 +237,7 @@ async def _merge(
     traits: Mapping[str, Any],
     at: datetime,
 ) -> IdentityResult:
+    """Merge ``lead_id`` and the ``holders`` of an identity (``core.identity.plan_merge``)."""
     plan = plan_merge(identified_lead_id=lead_id, existing_lead_ids=holders)
     rows = await _lock(session, project_id=project_id, ids=[plan.survivor_id, *plan.merged_ids])
     survivor = rows[plan.survivor_id]
@@ -299,8 +305,8 @@ async def apply_identity(
     """Attach an email and traits to a lead, merging it with the lead holding that email."""
     require_aware(at, "at")
     normalized = _normalized(email)
-    lead_id = await resolve_alias(session, project_id=project_id, lead_id=lead_id)
-    lead = (await _lock(session, project_id=project_id, ids=[lead_id]))[lead_id]
+    lead = await _live(session, project_id=project_id, lead_id=lead_id)
+    lead_id = lead.id
     holders = await _holders(session, project_id=project_id, email=normalized, exclude=lead_id)
     if not holders:
         alone = await _identify_alone(session, lead=lead, email=normalized, traits=traits, at=at)
@@ -309,15 +315,7 @@ async def apply_identity(
         holders = await _holders(session, project_id=project_id, email=normalized, exclude=lead_id)
         if not holders:  # the racing transaction rolled back: let the job retry
             raise Conflict(f"Concurrent identify of {normalized}; retry.")
-    return await _merge(
-        session,
-        project_id=project_id,
-        lead_id=lead_id,
-        holders=holders,
-        identity={"email": normalized},
-        traits=traits,
-        at=at,
-    )
+    return await _merge(session, project_id, lead_id, holders, {"email": normalized}, traits, at)
 
 
 async def apply_external_id(
@@ -331,8 +329,8 @@ async def apply_external_id(
 ) -> IdentityResult:
     """Attach an external id and traits to a lead, merging it with the lead holding the id."""
     require_aware(at, "at")
-    lead_id = await resolve_alias(session, project_id=project_id, lead_id=lead_id)
-    lead = (await _lock(session, project_id=project_id, ids=[lead_id]))[lead_id]
+    lead = await _live(session, project_id=project_id, lead_id=lead_id)
+    lead_id = lead.id
     for _ in range(2):  # a lost claim race: read the winner once more, then merge into it
         holders = await _external_holders(session, project_id=project_id, external_id=external_id)
         action = external_id_action(
@@ -341,15 +339,7 @@ async def apply_external_id(
         if action == "merge":
             others = [h for h in holders if h != lead_id]
             identity = {"externalId": external_id}
-            return await _merge(
-                session,
-                project_id=project_id,
-                lead_id=lead_id,
-                holders=others,
-                identity=identity,
-                traits=traits,
-                at=at,
-            )
+            return await _merge(session, project_id, lead_id, others, identity, traits, at)
         if action == "keep" or (
             action == "claim" and await _claim(session, lead=lead, external_id=external_id)
         ):
@@ -372,15 +362,8 @@ async def merge_previous(
     previous = [h for h in holders if h != lead_id]
     if not previous:
         return IdentityResult(survivor_id=lead_id, email="")
-    return await _merge(
-        session,
-        project_id=project_id,
-        lead_id=previous[0],
-        holders=[lead_id],
-        identity={"previousId": previous_id},
-        traits={},
-        at=at,
-    )
+    identity = {"previousId": previous_id}
+    return await _merge(session, project_id, previous[0], [lead_id], identity, {}, at)
 
 
 async def apply_profile(
@@ -392,8 +375,7 @@ async def apply_profile(
     at: datetime,
 ) -> IdentityResult:
     """Apply traits that came without an e-mail or external id to the (live) lead."""
-    lead_id = await resolve_alias(session, project_id=project_id, lead_id=lead_id)
-    lead = (await _lock(session, project_id=project_id, ids=[lead_id]))[lead_id]
+    lead = await _live(session, project_id=project_id, lead_id=lead_id)
     apply_traits(lead, traits, at=at)
     await session.flush()
     return IdentityResult(survivor_id=lead.id, email=lead.email or "")

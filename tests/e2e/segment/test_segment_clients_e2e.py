@@ -81,6 +81,14 @@ def _assert_scored_and_identified(api: ApiServer, account: Account, user: str, e
         account.project_id,
     )
     assert live == [(1,)]
+    stored = api.events(account.project_id)
+    assert sorted(e["event"] for e in stored) == [
+        "demo_request",
+        "group",
+        "identify",
+        "page_view",
+        "pricing_page_visit",
+    ]
     pages = api.events(account.project_id, "page_view")
     assert [(p["leadId"], p["properties"]) for p in pages] == [
         (lead_id, {"path": "/pricing", "name": "Pricing", "category": "Docs"})
