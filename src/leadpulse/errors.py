@@ -11,6 +11,7 @@ turns them into HTTP answers (the status each maps to is noted in brackets).
     ├── Forbidden       [403] credential valid but the action is not allowed
     ├── InvalidInput    [422] domain validation failed; carries field errors
     ├── PayloadTooLarge [413] body, batch or event over its configured limit
+    ├── UnsupportedMediaType [415] a body encoding the endpoint cannot read
     ├── RateLimited     [429] carries retry_after seconds
     └── Unavailable     [503] a dependency (database, Redis, SMTP) is down
 """
@@ -73,6 +74,10 @@ class Forbidden(LeadPulseError):
 
 class PayloadTooLarge(LeadPulseError):
     title = "Payload too large"
+
+
+class UnsupportedMediaType(LeadPulseError):
+    title = "Unsupported media type"
 
 
 class Unavailable(LeadPulseError):

@@ -30,6 +30,7 @@ from leadpulse.live import server as live_server
 from leadpulse.projects import routes as projects_routes
 from leadpulse.rules import routes as rules_routes
 from leadpulse.sdk import routes as sdk_routes
+from leadpulse.segment import routes as segment_routes
 from leadpulse.store import migrate
 from leadpulse.webhooks import routes as webhooks_routes
 
@@ -44,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     projects_routes.current_router,
     projects_routes.router,
     ingest_routes.router,
+    segment_routes.router,
     leads_routes.router,
     rules_routes.router,
     automations_routes.router,

@@ -124,6 +124,8 @@ class Intake:
             properties=properties,
             email=event.email,
             session_id=event.session_id,
+            user_id=event.user_id,
+            context=event.context,
         )
 
     async def submit(self, items: Sequence[Incoming]) -> list[Stored]:

@@ -14,14 +14,13 @@ from leadpulse.auth.callers import Caller, caller_from_jwt, caller_from_key
 from leadpulse.container import Container
 from leadpulse.errors import (
     FieldError,
-    Forbidden,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
     Unauthorized,
 )
+from leadpulse.ingest import front
 from leadpulse.ingest.intake import EventModel, Intake, parse_json
-from leadpulse.ingest.ratelimit import IngestRateLimiter
 from leadpulse.ingest.schemas import (
     ApiEvent,
     BatchItemResult,
@@ -76,28 +75,13 @@ async def _sdk_caller(request: Request, c: Container, body: Any) -> Caller:
         return await caller_from_key(session, key)
 
 
-def _intake(c: Container) -> Intake:
-    if c.intake is None:
-        c.intake = Intake(
-            c.db,
-            c.settings,
-            waker=c.waker,
-            publish=lambda ingested: c.publish_later(c.after_ingest, ingested),
-        )
-    return c.intake
-
-
 async def _admit(request: Request, c: Container, caller: Caller) -> None:
-    origin = request.headers.get("origin")
-    if caller.allowed_origins and origin and origin not in caller.allowed_origins:
-        raise Forbidden(f"Origin {origin} is not allowed for this project's keys.")
-    if c.rate_limiter is None:
-        c.rate_limiter = IngestRateLimiter(c.settings, redis=c.redis)
-    await c.rate_limiter.check(caller, request.client.host if request.client else "unknown")
+    client_ip = request.client.host if request.client else "unknown"
+    await front.admit(c, caller, origin=request.headers.get("origin"), client_ip=client_ip)
 
 
 async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
-    intake = _intake(c)
+    intake = front.intake_of(c)
     with obs.counting_rejection():
         item = intake.validate(
             body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
@@ -149,7 +133,7 @@ async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> J
     limit = c.settings.max_batch_events
     if len(events) > limit:
         raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
-    intake = _intake(c)
+    intake = front.intake_of(c)
     valid, results = _validate_all(intake, events, model, caller.project_id, body)
     stored = await intake.submit([item for _, item in valid]) if valid else []
     for (index, _), outcome in zip(valid, stored, strict=True):

@@ -2,7 +2,10 @@
 
 Limits (configurable, ``Settings.max_*``): one event ≤ 32 KB of JSON; a batch ≤ 500 events
 and the body ≤ 1 MB; ``properties``/``traits`` nested ≤ 5 levels with ≤ 100 keys per object;
-event type 1–64 characters of ``[A-Za-z0-9_.:-]``; ids ≤ 128 characters.
+event type 1–64 characters of ``[A-Za-z0-9_.:-]``; ids ≤ 128 characters. Optional
+``userId`` (the sender's own id for the person, ≤ 255 characters; it identifies the lead,
+like an e-mail) and ``context`` (an object kept with the event as sent) come from the
+Segment-compatible API (``leadpulse.segment``) and may be sent by any SDK client.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from leadpulse.core.identity import normalize_email
 
 EVENT_TYPE_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 MAX_ID = 128
+MAX_USER_ID = 255
 CONTAINERS = (dict, list)
 
 
@@ -38,6 +42,8 @@ class _EventBase(StrictInput):
     traits: dict[str, Any] | None = None
     email: str | None = Field(default=None, max_length=254)
     session_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID)
+    user_id: str | None = Field(default=None, min_length=1, max_length=MAX_USER_ID)
+    context: dict[str, Any] | None = None
 
     _aware = field_validator("timestamp", "sent_at")(_aware)
     _email = field_validator("email")(_email)

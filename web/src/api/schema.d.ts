@@ -414,6 +414,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/identify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment identify
+         * @description Record one Segment ``identify`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_identify_v1_identify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment track
+         * @description Record one Segment ``track`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_track_v1_track_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment page
+         * @description Record one Segment ``page`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_page_v1_page_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment screen
+         * @description Record one Segment ``screen`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_screen_v1_screen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment group
+         * @description Record one Segment ``group`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_group_v1_group_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alias": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment alias
+         * @description Record one Segment ``alias`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_alias_v1_alias_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment batch
+         * @description Record a batch of Segment messages (≤ 500 KB, ≤ 32 KB each); bad ones are listed.
+         */
+        post: operations["segment_batch_v1_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/leads": {
         parameters: {
             query?: never;
@@ -2066,6 +2206,18 @@ export interface components {
             /** Company */
             company?: string | null;
         };
+        /**
+         * RejectedMessage
+         * @description A message of a batch that was not stored, and why.
+         */
+        RejectedMessage: {
+            /** Index */
+            index: number;
+            /** Errors */
+            errors: {
+                [key: string]: string;
+            }[];
+        };
         /** RescoreRead */
         RescoreRead: {
             /** Jobid */
@@ -2207,6 +2359,19 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+        };
+        /**
+         * SegmentResult
+         * @description Segment's answer, ``{"success": true}``; a batch lists the messages it dropped.
+         */
+        SegmentResult: {
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /** Rejected */
+            rejected?: components["schemas"]["RejectedMessage"][] | null;
         };
         /** StageCounts */
         StageCounts: {
@@ -3237,6 +3402,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Apikey */
                     apiKey?: string | null;
                     /** Event */
@@ -3263,6 +3434,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Apikey */
                     apiKey?: string | null;
                     /** Event */
@@ -3335,6 +3512,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Event */
                         event: string;
                         /** Anonymousid */
@@ -3365,6 +3548,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Event */
                         event: string;
                         /** Anonymousid */
@@ -3476,6 +3665,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Eventtype */
                     eventType: string;
                     /** Leadid */
@@ -3502,6 +3697,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Eventtype */
                     eventType: string;
                     /** Leadid */
@@ -3574,6 +3775,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Eventtype */
                         eventType: string;
                         /** Leadid */
@@ -3606,6 +3813,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Eventtype */
                         eventType: string;
                         /** Leadid */
@@ -3624,6 +3837,518 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_identify_v1_identify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_track_v1_track_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_page_v1_page_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_screen_v1_screen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_group_v1_group_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_alias_v1_alias_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_batch_v1_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    batch: {
+                        /** @description the call (in a batch) */
+                        type?: string;
+                        messageId?: string | number;
+                        anonymousId?: string | number;
+                        userId?: string | number;
+                        /** @description track: the event name */
+                        event?: string;
+                        /** @description page/screen: the page name */
+                        name?: string;
+                        category?: string;
+                        groupId?: string | number;
+                        previousId?: string | number;
+                        properties?: {
+                            [key: string]: unknown;
+                        };
+                        traits?: {
+                            [key: string]: unknown;
+                        };
+                        context?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        timestamp?: string;
+                        /** Format: date-time */
+                        originalTimestamp?: string;
+                        /** Format: date-time */
+                        sentAt?: string;
+                        /** @description pk_ or sk_ key (or HTTP Basic) */
+                        writeKey?: string;
+                    }[];
+                    /** Format: date-time */
+                    sentAt?: string;
+                    writeKey?: string;
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
                 };
             };
             /** @description Malformed JSON */
