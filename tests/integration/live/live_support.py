@@ -24,6 +24,7 @@ from leadpulse.api.app import asgi_app
 from leadpulse.live import hooks as live_hooks
 
 WAIT_SECONDS = 10.0
+PASSWORD = "correct horse battery"
 
 
 class Refused(Exception):
@@ -108,6 +109,7 @@ class LiveServer:
     task: asyncio.Task[None]
     sock: socket.socket
     clients: list[LiveClient] = field(default_factory=list)
+    emails: dict[str, str] = field(default_factory=dict)  # first token -> e-mail
 
     async def register(self) -> tuple[str, int]:
         """Sign up a fresh user over HTTP; return (token, project id)."""
@@ -118,7 +120,7 @@ class LiveServer:
         """Sign up a fresh user over HTTP; return (token, project id, publishable key)."""
         body = {
             "email": f"live-{uuid.uuid4().hex[:12]}@example.com",
-            "password": "correct horse battery",
+            "password": PASSWORD,
             "name": "Live Tester",
         }
         async with httpx.AsyncClient(base_url=self.url) as http:
@@ -128,7 +130,17 @@ class LiveServer:
             project = await http.get(
                 "/api/auth/project", headers={"Authorization": f"Bearer {data['token']}"}
             )
+        self.emails[data["token"]] = body["email"]
         return data["token"], data["project"]["id"], project.json()["publishableKey"]
+
+    async def sign_in_again(self, token: str) -> str:
+        """Sign in as the user registered with ``token``; return the new token."""
+        body = {"email": self.emails[token], "password": PASSWORD}
+        async with httpx.AsyncClient(base_url=self.url) as http:
+            response = await http.post("/api/auth/login", json=body)
+        assert response.status_code == 200, response.text
+        fresh: str = response.json()["token"]
+        return fresh
 
     async def client(self, token: str | None, headers: dict[str, str] | None = None) -> LiveClient:
         """Return a connected (authenticated) client."""
