@@ -17,6 +17,7 @@ from outcome_factories import scored
 from sqlalchemy import delete
 
 from leadpulse.auth.security import decode_token, issue_token
+from leadpulse.bootstrap import build_container
 from leadpulse.store.models import User
 
 
@@ -124,3 +125,16 @@ async def test_an_open_socket_is_disconnected_when_its_user_is_deleted(
 
     await doomed.wait_disconnected()
     await _still_receives(container, other, other_project)
+
+
+async def test_a_revocation_through_one_api_process_drops_sockets_held_by_another(
+    container: Any, settings: Any, start_live: Any
+) -> None:
+    first = await start_live(container)
+    second = await start_live(build_container(settings))  # its own engine, the same database
+    token, _ = await first.register()
+    held_elsewhere = await second.client(token)
+
+    assert (await _post(first, "/api/auth/sign-out-everywhere", token)).status_code == 204
+
+    await held_elsewhere.wait_disconnected()
