@@ -94,6 +94,14 @@ class Settings(BaseSettings):
 
     # Live updates: the Redis pub/sub channel shared by the API and worker processes.
     live_channel: str = Field(default="leadpulse-socketio", min_length=1, max_length=128)
+    # Frames are batched per window (live.batching): at most one leadUpdated per lead per
+    # window, at most ``live_batch_cap`` frames of each other type per project (the latest).
+    # 0 sends every frame as it comes.
+    live_batch_ms: int = Field(default=100, ge=0, le=5000)
+    live_batch_cap: int = Field(default=50, ge=1, le=10_000)
+    # Connected sockets re-validate their token this often (live.guard): an expired, revoked
+    # or orphaned token is disconnected within one interval.
+    live_auth_check_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     # Automations and webhook deliveries: attempts before a row is marked failed for good
     # (retries back off 30 s, 2 min, 10 min, 1 h, 4 h, 12 h, then daily).

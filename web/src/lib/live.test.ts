@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Lead, LeadPage, NewEventFrame } from "../api/types";
-import { applyLeadUpdate, prependFeed } from "./live";
+import { applyLeadUpdate, pollingDisabled, POLLING_KEY, prependFeed } from "./live";
 
 const lead = (id: number, score: number): Lead => ({
   id,
@@ -73,5 +73,12 @@ describe("live cache updates", () => {
     feed = prependFeed(feed, frame("a"));
     expect(feed.map((f) => f.eventId)).toEqual(["a", "b"]);
     expect(prependFeed(feed, frame("c"), 2).map((f) => f.eventId)).toEqual(["c", "a"]);
+  });
+
+  it("turns the polling fallback off only when asked to", () => {
+    const storage = (value: string | null) => ({ getItem: (key: string) => (key === POLLING_KEY ? value : null) });
+    expect(pollingDisabled(storage("off"))).toBe(true);
+    expect(pollingDisabled(storage(null))).toBe(false);
+    expect(pollingDisabled(storage("on"))).toBe(false);
   });
 });
