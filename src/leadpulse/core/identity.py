@@ -115,21 +115,25 @@ def is_newer(profile: Profile, at: datetime) -> bool:
     return stamp is None or datetime.fromisoformat(str(stamp)) <= at
 
 
+def _fill(target: dict[str, Any], key: str, value: Any, take: bool) -> None:
+    if take:
+        target[key] = value
+
+
 def identify_profile(
     profile: Profile, traits: Mapping[str, Any], *, at: datetime
 ) -> tuple[Profile, bool]:
     """Apply an identify's traits (newer overwrites, older fills gaps); say if it is newer."""
     newer = is_newer(profile, at)
-    columns = {"name": profile.name, "company": profile.company}
+    columns: dict[str, str | None] = {"name": profile.name, "company": profile.company}
     custom = dict(profile.traits)
     for key, value in traits.items():
         if key == "email" or key.startswith("_") or value is None:
             continue
         if key in TRAIT_COLUMNS:
-            if newer or columns[key] is None:
-                columns[key] = str(value)[:MAX_TRAIT_COLUMN]
-        elif newer or key not in custom:
-            custom[key] = value
+            _fill(columns, key, str(value)[:MAX_TRAIT_COLUMN], newer or columns[key] is None)
+        else:
+            _fill(custom, key, value, newer or key not in custom)
     if newer:
         custom[IDENTIFIED_AT] = at.isoformat()
     return Profile(name=columns["name"], company=columns["company"], traits=custom), newer

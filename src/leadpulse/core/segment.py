@@ -206,11 +206,7 @@ def map_message(call: str, message: Mapping[str, Any], *, user_key: Callable[[st
         "anonymousId": anonymous_id or user_key(user_id or ""),
         "properties": _properties(call, message, extra),
     }
-    traits, sources["traits"] = _traits(call, message, extra)
-    if traits:
-        event["traits"] = traits
-        if isinstance(traits.get("email"), str):
-            event["email"], sources["email"] = traits["email"], f"{sources['traits']}.email"
+    _add_traits(event, sources, *_traits(call, message, extra))
     if user_id is not None:
         event["userId"] = user_id
     message_id = _id(message, "messageId")
@@ -220,3 +216,14 @@ def map_message(call: str, message: Mapping[str, Any], *, user_key: Callable[[st
         event["context"] = message["context"]
     event.update(_when(message, sources))
     return Mapped(event=event, sources=sources)
+
+
+def _add_traits(
+    event: dict[str, Any], sources: dict[str, str], traits: dict[str, Any], source: str
+) -> None:
+    sources["traits"] = source
+    if not traits:
+        return
+    event["traits"] = traits
+    if isinstance(traits.get("email"), str):
+        event["email"], sources["email"] = traits["email"], f"{source}.email"

@@ -318,6 +318,15 @@ async def apply_identity(
     return await _merge(session, project_id, lead_id, holders, {"email": normalized}, traits, at)
 
 
+async def _keep_with_traits(
+    session: AsyncSession, lead: Lead, traits: Mapping[str, Any], at: datetime
+) -> IdentityResult:
+    await session.refresh(lead)
+    apply_traits(lead, traits, at=at)
+    await session.flush()
+    return IdentityResult(survivor_id=lead.id, email=lead.email or "")
+
+
 async def apply_external_id(
     session: AsyncSession,
     *,
@@ -340,16 +349,12 @@ async def apply_external_id(
             others = [h for h in holders if h != lead_id]
             identity = {"externalId": external_id}
             return await _merge(session, project_id, lead_id, others, identity, traits, at)
-        if action == "keep" or (
-            action == "claim" and await _claim(session, lead=lead, external_id=external_id)
-        ):
-            await session.refresh(lead)
-            apply_traits(lead, traits, at=at)
-            await session.flush()
-            return IdentityResult(survivor_id=lead.id, email=lead.email or "")
         if action == "conflict":
             log.warning("external_id_conflict", lead_id=lead.id, external_id=external_id)
             return IdentityResult(survivor_id=lead.id, email=lead.email or "", conflict=True)
+        kept = action == "keep" or await _claim(session, lead=lead, external_id=external_id)
+        if kept:
+            return await _keep_with_traits(session, lead, traits, at)
     raise Conflict(f"Concurrent identify of external id {external_id}; retry.")
 
 
