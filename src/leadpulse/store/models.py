@@ -424,3 +424,10 @@ class OutboxEntry(Base):
     locked_until: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Tables of other modules, registered on the same metadata (Alembic, parity test).
+from leadpulse.store.models_imports import ImportJob as ImportJob  # noqa: E402
+from leadpulse.store.models_imports import ImportRejection as ImportRejection  # noqa: E402
+from leadpulse.store.models_imports import InboundReceipt as InboundReceipt  # noqa: E402
+from leadpulse.store.models_imports import InboundSource as InboundSource  # noqa: E402
