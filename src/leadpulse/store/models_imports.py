@@ -21,8 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from leadpulse.store.models import Base, BigId, _fk
+from leadpulse.store.models import Base, _fk
 from leadpulse.store.types import JSONType, utcnow
+
+BigId = BigInteger().with_variant(Integer, "sqlite")  # as in store.models
 
 
 class ImportJob(Base):
