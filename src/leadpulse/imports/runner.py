@@ -38,8 +38,8 @@ from leadpulse.container import Container
 from leadpulse.errors import FieldError, InvalidInput
 from leadpulse.imports import service
 from leadpulse.imports.formats import BadRecord, Format, Record, check_file, read_header, records
-from leadpulse.imports.mapping import FieldMapping
-from leadpulse.imports.rows import Convert, converter
+from leadpulse.imports.mapping import FieldMapping, source_path
+from leadpulse.imports.rows import Convert, converter, default_csv_mapping
 from leadpulse.imports.service import Batch
 from leadpulse.ingest.intake import Intake
 from leadpulse.ingest.schemas import ApiEvent
@@ -109,10 +109,13 @@ def _rejection(line: int, raw: str, errors: list[FieldError]) -> dict[str, Any]:
 class _Rows:
     """Validates the rows of one job into ingest items."""
 
-    def __init__(self, intake: Intake, job: ImportJob, convert: Convert) -> None:
+    def __init__(
+        self, intake: Intake, job: ImportJob, convert: Convert, mapping: FieldMapping | None
+    ) -> None:
         self.intake = intake
         self.project_id = job.project_id
         self.convert = convert
+        self.mapping = mapping
 
     def item(self, record: Record) -> Incoming:
         try:
@@ -121,9 +124,15 @@ class _Rows:
             raise InvalidInput(exc.detail, exc.errors or [FieldError("row", exc.detail)]) from exc
         if raw.get("timestamp") is None:
             raise InvalidInput.field("timestamp", "an imported row needs a timestamp", "missing")
-        item = self.intake.validate(
-            raw, ApiEvent, project_id=self.project_id, received_at=utcnow(), loc=""
-        )
+        try:
+            item = self.intake.validate(
+                raw, ApiEvent, project_id=self.project_id, received_at=utcnow(), loc=""
+            )
+        except InvalidInput as exc:
+            if self.mapping is None:
+                raise
+            errors = [source_path(self.mapping, "", error) for error in exc.errors]
+            raise InvalidInput(exc.detail, errors) from exc
         if raw.get("eventId") is None:
             item.event_id = derived_event_id(item)
         return item
@@ -153,11 +162,14 @@ class _Rows:
         return batch
 
 
-def _convert_for(job: ImportJob) -> Convert:
+def _convert_for(job: ImportJob) -> tuple[Convert, FieldMapping | None]:
+    """Return the row converter of a job and the mapping its errors are named by."""
     path, fmt = Path(job.path), _format(job.format)
     check_file(path, fmt, name=job.filename)
     mapping = FieldMapping.model_validate(job.mapping) if job.mapping else None
-    return converter(fmt, mapping, read_header(path) if fmt == "csv" else [])
+    if fmt == "csv":
+        mapping = default_csv_mapping(read_header(path), mapping)
+    return converter(fmt, mapping, read_header(path) if fmt == "csv" else []), mapping
 
 
 def _format(name: str) -> Format:
@@ -178,12 +190,12 @@ async def run_job(
     (``finished``, ``failed``, ``released`` when stopped, ``lost`` if the lease was lost)."""
     db, lease = container.db, timedelta(seconds=container.settings.import_lease_seconds)
     try:
-        convert = _convert_for(job)
+        convert, mapping = _convert_for(job)
     except (InvalidInput, OSError) as exc:
         async with db.transaction() as session:
             await service.fail_job(session, job_id=job.id, error=_reason(exc), now=utcnow())
         return "failed"
-    rows = _Rows(shared_intake(container), job, convert)
+    rows = _Rows(shared_intake(container), job, convert, mapping)
     counts = [job.rows_read, job.rows_stored, job.rows_duplicate, job.rows_rejected]
     offset, line = job.offset, job.line
     chunks = _chunks(

@@ -73,7 +73,7 @@ class ImportRejection(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     job_id: Mapped[int] = mapped_column(BigId, _fk("import_jobs.id"))
     line: Mapped[int] = mapped_column(Integer)
-    errors: Mapped[dict[str, Any]] = mapped_column(JSONType, default=list)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     raw: Mapped[str] = mapped_column(Text, default="")
 
 
