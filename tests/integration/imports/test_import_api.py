@@ -115,18 +115,14 @@ async def test_a_binary_file_is_refused_at_once_and_no_job_is_made(
     assert listed.json()["total"] == 0
 
 
-async def test_another_projects_import_is_not_found(
-    signup: Any, upload: Any, client: Any
-) -> None:
+async def test_another_projects_import_is_not_found(signup: Any, upload: Any, client: Any) -> None:
     mine, theirs = await signup(), await signup()
     job = (await upload(theirs, CSV)).json()
     answer = await client.get(f"/api/imports/{job['id']}", headers=mine.headers)
     assert answer.status_code == 404
 
 
-async def test_an_upload_over_the_limit_is_413(
-    signup: Any, upload: Any, container: Any
-) -> None:
+async def test_an_upload_over_the_limit_is_413(signup: Any, upload: Any, container: Any) -> None:
     container.settings.import_max_upload_bytes = 2048
     account = await signup()
     answer = await upload(account, CSV * 40)
