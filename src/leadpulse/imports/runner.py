@@ -229,7 +229,15 @@ async def run_job(
             finished=True,
         )
     log.info("import_finished", job_id=job.id, rows=counts[0], stored=counts[1])
+    _forget_upload(container, Path(job.path))
     return "finished"
+
+
+def _forget_upload(container: Container, path: Path) -> None:
+    # An uploaded copy (API) is ours to delete once imported; a file named on the command
+    # line (CLI) is the user's and stays.
+    if path.parent.resolve() == (container.settings.data_dir / "imports").resolve():
+        path.unlink(missing_ok=True)
 
 
 def _count(counts: list[int], batch: Batch) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.errors import NotFound
+from leadpulse.errors import InvalidInput, NotFound
 from leadpulse.store.models import InboundReceipt, InboundSource
 from leadpulse.store.sql import insert, table_of
 from leadpulse.webhooks import signing
@@ -58,6 +58,8 @@ async def update_source(
     source = await get_source(session, project_id=project_id, source_id=source_id)
     for name, value in changes.items():
         setattr(source, name, value)
+    if source.scheme == "hmac" and not source.hmac.get("header"):
+        raise InvalidInput.field("body.hmac", "scheme hmac needs the hmac settings", "missing")
     await session.flush()
     return source
 

@@ -26,7 +26,13 @@ async def _events(db: Any, project_id: int) -> int:
 
 
 async def test_uploaded_csv_is_imported_scored_and_its_bad_row_reported(
-    signup: Any, upload: Any, run_imports: Any, worker: Any, client: Any, db: Any
+    signup: Any,
+    upload: Any,
+    run_imports: Any,
+    worker: Any,
+    client: Any,
+    db: Any,
+    container: Any,
 ) -> None:
     account = await signup()
     created = await upload(account, CSV)
@@ -34,8 +40,10 @@ async def test_uploaded_csv_is_imported_scored_and_its_bad_row_reported(
     job = created.json()
     assert job["status"] == "queued" and job["rowsRead"] == 0
 
+    assert any((container.settings.data_dir / "imports").iterdir())  # the stored upload
     assert await run_imports() == 1
     await worker.drain()
+    assert not any((container.settings.data_dir / "imports").iterdir())  # deleted once imported
 
     answer = await client.get(f"/api/imports/{job['id']}", headers=account.headers)
     state = answer.json()

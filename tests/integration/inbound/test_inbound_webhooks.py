@@ -220,3 +220,17 @@ async def test_preview_shows_the_event_or_the_missing_path(signup: Any, client: 
     )
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["loc"] == "sample.data.type"
+
+
+async def test_switching_a_source_to_hmac_without_its_settings_is_422(
+    signup: Any, make_source: Any, client: Any
+) -> None:
+    account = await signup()
+    source = await make_source(account)
+    answer = await client.patch(
+        f"/api/inbound-sources/{source['id']}", json={"scheme": "hmac"}, headers=account.headers
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == "body.hmac"
+    kept = await client.get(f"/api/inbound-sources/{source['id']}", headers=account.headers)
+    assert kept.json()["scheme"] == "standard"
