@@ -162,3 +162,26 @@ def test_an_import_killed_mid_file_is_finished_by_the_next_worker_once(tmp_path:
     # batch, whose events then come back as duplicates of themselves: never stored twice.
     assert KILL_ROWS - 200 <= stored <= KILL_ROWS
     assert _events(data) == KILL_ROWS
+
+
+def test_map_options_name_the_columns(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    project = _project(data)
+    file = tmp_path / "crm.csv"
+    file.write_text("Action,When,Who,plan\nsignup,2024-01-01T00:00:00Z,cy@example.com,pro\n")
+    maps = ["event_type=Action", "timestamp=When", "email=Who", "properties=plan"]
+    answer = leadpulse(
+        "import", str(file), "--project", str(project), "--data-dir", str(data),
+        *[arg for pair in maps for arg in ("--map", pair)],
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    assert "1 stored, 0 duplicate, 0 rejected" in answer.stderr
+    with sqlite3.connect(data / "leadpulse.db") as conn:
+        kind, properties = conn.execute("SELECT event_type, properties FROM events").fetchone()
+    assert (kind, orjson.loads(properties)) == ("signup", {"plan": "pro"})
+    refused = leadpulse(
+        "import", str(file), "--project", str(project), "--data-dir", str(data),
+        "--map", "colour=Action", cwd=tmp_path,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "--map.colour" in refused.stderr

@@ -42,7 +42,7 @@ def default_csv_mapping(header: Sequence[str], given: FieldMapping | None) -> Fi
     values = given.model_dump(exclude_none=True) if given else {}
     lowered = {name.lower(): name for name in header}
     for part, aliases in CSV_ALIASES.items():
-        taken = set(values.values())
+        taken = {value for value in values.values() if isinstance(value, str)}
         if part in values or (part == "event_type" and "event_type_constant" in values):
             continue
         column = next((lowered[a] for a in aliases if a in lowered), None)

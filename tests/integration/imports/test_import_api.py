@@ -135,3 +135,22 @@ async def test_an_upload_over_the_limit_is_413(signup: Any, upload: Any, contain
     account = await signup()
     answer = await upload(account, CSV * 40)
     assert answer.status_code == 413
+
+
+async def test_a_column_mapping_names_the_parts_and_a_bad_one_is_422(
+    signup: Any, upload: Any, run_imports: Any, client: Any, db: Any
+) -> None:
+    account = await signup()
+    content = b"Action,When,Who,plan,ignored\nsignup,2024-01-01T00:00:00Z,cy@example.com,pro,x\n"
+    mapping = '{"eventType": "Action", "timestamp": "When", "email": "Who", "properties": ["plan"]}'
+    job = (await upload(account, content, mapping=mapping)).json()
+    await run_imports()
+    state = (await client.get(f"/api/imports/{job['id']}", headers=account.headers)).json()
+    assert state["rowsStored"] == 1
+    async with db.sessions() as session:
+        event = await session.scalar(select(Event).where(Event.project_id == account.project_id))
+    assert event is not None and (event.event_type, event.properties) == ("signup", {"plan": "pro"})
+
+    bad = await upload(account, content, mapping='{"eventType": "Action", "color": "x"}')
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == "mapping.color"
