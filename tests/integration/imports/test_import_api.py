@@ -154,3 +154,15 @@ async def test_a_column_mapping_names_the_parts_and_a_bad_one_is_422(
     bad = await upload(account, content, mapping='{"eventType": "Action", "color": "x"}')
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"] == "mapping.color"
+
+
+async def test_an_upload_larger_than_the_json_body_limit_is_accepted(
+    signup: Any, upload: Any, container: Any
+) -> None:
+    account = await signup()
+    row = b"page_view,2024-01-02T10:00:00Z,ana@example.com,pro\n"
+    content = CSV + row * (container.settings.max_body_bytes // len(row) + 100)
+    assert len(content) > container.settings.max_body_bytes
+    answer = await upload(account, content)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["sizeBytes"] == len(content)
