@@ -112,6 +112,14 @@ class Settings(BaseSettings):
     outbox_claim_batch: int = Field(default=100, ge=1, le=1000)
     outbox_concurrency: int = Field(default=10, ge=1, le=500)
     outbox_max_attempts: int = Field(default=5, ge=1, le=20)
+    # Historical imports (``leadpulse import``, ``POST /api/imports``): the largest upload
+    # kept under ``data_dir/imports``, rows per committed batch, and the lease a worker holds
+    # on a running import (an expired lease lets another worker resume it).
+    import_max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    import_batch_rows: int = Field(default=500, ge=1, le=2000)
+    import_lease_seconds: int = Field(default=60, ge=5)
+    # Inbound webhooks (``POST /api/inbound/{sourceId}``): the largest body accepted.
+    inbound_max_body_bytes: int = Field(default=262_144, ge=256)
     # Fault injection for the crash tests only (refused in production).
     test_crash_point: Literal["after_scoring_commit"] | None = None
 

@@ -23,6 +23,8 @@ from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddlewa
 from leadpulse.auth import routes as auth_routes
 from leadpulse.automations import routes as automations_routes
 from leadpulse.container import Container
+from leadpulse.imports import routes as imports_routes
+from leadpulse.inbound import routes as inbound_routes
 from leadpulse.ingest import routes as ingest_routes
 from leadpulse.leads import routes as leads_routes
 from leadpulse.live import routes as live_routes
@@ -51,6 +53,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     automations_routes.router,
     webhooks_routes.router,
     analytics_routes.router,
+    imports_routes.router,
+    inbound_routes.router,
     admin_routes.router,
     sdk_routes.router,
     live_routes.router,
@@ -119,7 +123,11 @@ def asgi_app(container: Container, **kwargs: Any) -> Any:
 
 def _middleware(app: FastAPI, container: Container) -> None:
     settings = container.settings
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits={"/api/imports": settings.import_max_upload_bytes},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

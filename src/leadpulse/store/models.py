@@ -4,8 +4,9 @@ Naming: a ``*_at`` column is a UTC timestamp, ``*_on`` a UTC date. Lead ids and 
 ids are integers; ``events.event_id`` is the client's (or a server UUIDv7) idempotency key,
 unique per project.
 
-The delivery tables (automations, webhooks, outbox) are defined in ``store.outbound`` and
-exported here too, so importing this module registers every table on ``Base.metadata``.
+The delivery tables (automations, webhooks, outbox) are defined in ``store.outbound``, those
+of imports and inbound sources in ``store.models_imports``; both are exported here too, so
+importing this module registers every table on ``Base.metadata``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from leadpulse.store.base import Base, BigId
 from leadpulse.store.base import fk as _fk
+from leadpulse.store.models_imports import (
+    ImportJob,
+    ImportRejection,
+    InboundReceipt,
+    InboundSource,
+)
 from leadpulse.store.outbound import (
     Automation,
     AutomationExecution,
@@ -317,6 +324,10 @@ __all__ = [
     "EmailVerification",
     "Event",
     "FailedJob",
+    "ImportJob",
+    "ImportRejection",
+    "InboundReceipt",
+    "InboundSource",
     "Lead",
     "LeadJob",
     "OutboxEntry",
