@@ -81,7 +81,11 @@ class Intake:
             errors = field_errors(exc.errors(include_url=False), prefix=loc)
             raise InvalidInput(f"Invalid event at {loc}", errors) from exc
         self._check_nesting(event, loc)
-        return self._incoming(event, project_id, received_at, sent_at)
+        try:
+            return self._incoming(event, project_id, received_at, sent_at)
+        except OverflowError as exc:  # sentAt − timestamp carried the date out of range
+            msg = "out of range once corrected for the clock skew given by sentAt"
+            raise InvalidInput.field(f"{loc}.timestamp", msg, "value_error") from exc
 
     def _check_nesting(self, event: BaseModel, loc: str) -> None:
         for name in ("properties", "traits"):

@@ -4,11 +4,13 @@ A target is refused when its host is, or resolves to, a loopback, private, link-
 multicast, reserved, unspecified, other non-public, or cloud-metadata address — unless
 ``LEADPULSE_WEBHOOKS_ALLOW_PRIVATE=true``. An IPv6 address that carries an IPv4 address (the
 transition forms: IPv4-mapped, -compatible and -translated, NAT64, 6to4, Teredo, ISATAP) is
-judged by the IPv4 it carries, since a relay or translator delivers the request there. The check runs when a URL is saved and again
-before every attempt (DNS may change). A checked request is *pinned* to the address that
-passed the check (the URL carries the IP; ``Host`` and TLS SNI keep the name, so the
-certificate is still verified against it), which closes the DNS-rebinding window between
-check and connect. Redirects are never followed by callers.
+judged by the IPv4 it carries, since a relay or translator delivers the request there.
+
+The check runs when a URL is saved and again before every attempt (DNS may change). A
+checked request is *pinned* to the address that passed the check (the URL carries the IP;
+``Host`` and TLS SNI keep the name, so the certificate is still verified against it), which
+closes the DNS-rebinding window between check and connect. Redirects are never followed by
+callers.
 """
 
 from __future__ import annotations
