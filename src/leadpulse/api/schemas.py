@@ -2,12 +2,13 @@
 Python; ``Page[T]`` for lists; ``not_null`` for PATCH bodies.
 
 Every request body is a ``StrictInput``, which refuses, in any field and at any depth of a
-free-form object (``properties``, ``traits``, configs): a NUL character in a string or a key
-(PostgreSQL's text and JSONB cannot hold one), and a float that is not finite (``NaN``,
-``Infinity``: not JSON, and not comparable). The error names the field and, inside an
-object, the path (``properties.a.0``). Dates are ``UtcDateTime`` (aware, converted to UTC, so
-an offset that would carry a date past year 1 or 9999 is a 422, not an overflow later) and
-database ids are ``BigId`` (1 … 2⁶³−1, what a BIGINT holds).
+free-form object (``properties``, ``traits``, configs): a NUL character or a lone surrogate in
+a string or a key (PostgreSQL's text and JSONB cannot hold them), a float that is not finite
+(``NaN``, ``Infinity``: not JSON, and not comparable), and an integer beyond 64 bits. The
+error names the field and, inside an object, the path (``properties.a.0``). Dates are
+``UtcDateTime`` (aware, converted to UTC, so an offset that would carry a date past year 1 or
+9999 is a 422, not an overflow later) and database ids are ``BigId`` (1 … 2⁶³−1, what a
+BIGINT holds).
 
 This is the one module of ``api/`` that feature packages import (their ``schemas.py``); it
 imports nothing of LeadPulse.
@@ -44,11 +45,24 @@ BigId = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 NUL = "must not contain a NUL character (\\u0000)"
 
 
-def _scalar_problem(node: Any) -> str | None:
-    if isinstance(node, str) and "\x00" in node:
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
         return NUL
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (``"\ud800"`` is valid JSON, not text)
+            return "must be valid Unicode text (no lone surrogate)"
+    return None
+
+
+def _scalar_problem(node: Any) -> str | None:
+    if isinstance(node, str):
+        return _text_problem(node)
     if isinstance(node, float) and not math.isfinite(node):
         return "must be a finite number (not NaN or Infinity)"
+    if isinstance(node, int) and not -MAX_BIGINT - 1 <= node < 2**64:  # what orjson can write
+        return "must be an integer of at most 64 bits"
     return None
 
 
@@ -69,8 +83,11 @@ def unsafe_value(value: Any, path: str = "") -> tuple[str, str] | None:
         problem = _scalar_problem(node)
         if problem is not None:
             return where, problem
-        if isinstance(node, dict) and any(isinstance(k, str) and "\x00" in k for k in node):
-            return where, f"keys {NUL}"
+        if isinstance(node, dict):
+            keys = (_text_problem(k) for k in node if isinstance(k, str))
+            bad_key = next((p for p in keys if p is not None), None)
+            if bad_key is not None:
+                return where, f"keys {bad_key}"
         stack.extend(_children(node, where))
     return None
 

@@ -6,6 +6,7 @@ container), so concurrent requests share its group committer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,11 +32,19 @@ Publish = Callable[[Sequence[EventIngested]], None]
 
 
 def parse_json(raw: bytes) -> Any:
-    """Decode a JSON body whatever its Content-Type (sendBeacon sends text/plain)."""
+    """Decode a JSON body whatever its Content-Type (sendBeacon sends text/plain).
+
+    What orjson refuses is read again by the standard library, which also takes ``NaN``,
+    ``Infinity`` and integers beyond 64 bits: validation then refuses those per event,
+    naming the field, and the other events of a batch are still stored.
+    """
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest("The request body is not valid JSON.") from exc
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            raise BadRequest("The request body is not valid JSON.") from exc
 
 
 class Intake:
