@@ -13,7 +13,7 @@ NEUTRALISED = [
     "-2",
     "@SUM(A1)",
     # spreadsheets skip leading whitespace before reading a formula
-    " =HYPERLINK(\"http://x\")",
+    ' =HYPERLINK("http://x")',
     "   +1",
     "\n=1",
     "\r\n-1",
