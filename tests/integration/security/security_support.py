@@ -49,3 +49,72 @@ def problem_locs(response: httpx.Response) -> set[str]:
     """The field paths a problem+json answer names."""
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     return {e["loc"] for e in response.json().get("errors", [])}
+
+
+async def _created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code in (200, 201, 202), response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def seed_project(
+    client: httpx.AsyncClient, db: Any, account: Any, marker: str
+) -> dict[str, Any]:
+    """Give the account's project one of every resource, each carrying ``marker``.
+
+    Returns the resources' ids by the path-parameter name that addresses them.
+    """
+    from leadpulse.store.models import FailedJob
+    from leadpulse.webhooks.schemas import EVENT_TYPES
+
+    h = account.headers
+    key = await secret_key(client, account)
+    event = {
+        "eventType": "page_view",
+        "anonymousId": f"{marker}-visitor",
+        "email": f"{marker}@example.com",
+    }
+    await _created(await client.post("/api/events", json=event, headers=key_header(key)))
+    lead = await _created(
+        await client.post(
+            "/api/leads", json={"email": f"{marker}-2@example.com", "name": marker}, headers=h
+        )
+    )
+    rule = await _created(
+        await client.post(
+            "/api/rules",
+            json={"eventType": f"{marker}_evt", "name": marker, "points": 3},
+            headers=h,
+        )
+    )
+    automation = await _created(
+        await client.post("/api/automations", json={"name": marker, "action": "log"}, headers=h)
+    )
+    hook = {"url": f"http://127.0.0.1:9/{marker}", "events": [EVENT_TYPES[0]]}
+    webhook = await _created(await client.post("/api/webhooks", json=hook, headers=h))
+    delivery = await _created(await client.post(f"/api/webhooks/{webhook['id']}/test", headers=h))
+    rescore = await _created(await client.post("/api/rules/rescore", headers=h))
+    keys = await _created(await client.get(f"/api/projects/{account.project_id}/keys", headers=h))
+    async with db.transaction() as session:
+        failed = FailedJob(
+            project_id=account.project_id,
+            lead_id=lead["id"],
+            attempts=5,
+            error=marker,
+            traceback=marker,
+        )
+        session.add(failed)
+        await session.flush()
+        failed_id = failed.id
+    return {
+        "lead_id": lead["id"],
+        "rule_id": rule["id"],
+        "automation_id": automation["id"],
+        "webhook_id": webhook["id"],
+        "delivery_id": delivery["id"],
+        "job_id": rescore["jobId"],
+        "project_id": account.project_id,
+        "key_id": keys["items"][0]["id"],
+        "failed_id": failed_id,
+        "secret_key": key,
+    }
