@@ -34,17 +34,20 @@ Publish = Callable[[Sequence[EventIngested]], None]
 def parse_json(raw: bytes) -> Any:
     """Decode a JSON body whatever its Content-Type (sendBeacon sends text/plain).
 
-    What orjson refuses is read again by the standard library, which also takes ``NaN``,
-    ``Infinity`` and integers beyond 64 bits: validation then refuses those per event,
-    naming the field, and the other events of a batch are still stored.
+    What orjson refuses is read again by the standard library, which also takes ``NaN`` and
+    ``Infinity``: validation then refuses those per event, naming the field, and the other
+    events of a batch are still stored. What orjson could not write back (a lone surrogate,
+    an integer beyond 64 bits) stays a malformed body.
     """
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         try:
-            return json.loads(raw)
-        except (ValueError, RecursionError):
+            value = json.loads(raw)
+            orjson.dumps(value)
+        except (ValueError, TypeError, RecursionError):
             raise BadRequest("The request body is not valid JSON.") from exc
+        return value
 
 
 class Intake:

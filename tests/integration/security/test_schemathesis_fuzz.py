@@ -3,7 +3,7 @@
 The API runs for real (uvicorn on 127.0.0.1, SQLite), the requests carry the user token
 of a seeded project, and every operation of the served document gets a few positive and a
 few negative examples (``EXAMPLES`` each, fixed seed, no example database), so the run is
-the same on every machine and takes about a minute. Every 5xx is collected with the curl
+the same on every machine (about 20 s here). Every 5xx is collected with the curl
 command that reproduces it, and every 4xx must be problem+json.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from foundation_support import CertServer
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
-from foundation_support import CertServer
 from live_api_support import LOCAL_URL, LiveApi, Seeded, seed_over_http
 from schemathesis import GenerationMode
 
