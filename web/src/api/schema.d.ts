@@ -3001,6 +3001,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3045,6 +3046,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3085,6 +3087,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3133,6 +3136,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3173,7 +3177,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 key_id: number;
             };
             cookie?: never;
@@ -3407,6 +3413,7 @@ export interface operations {
         parameters: {
             query?: {
                 eventType?: string | null;
+                /** @description An id, 1 … 2⁶³−1 */
                 leadId?: number | null;
                 /** @description Received at or after */
                 since?: string | null;
@@ -3782,6 +3789,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3822,6 +3830,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3860,6 +3869,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3904,6 +3914,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3948,6 +3959,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3991,6 +4003,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -4031,6 +4044,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -4230,6 +4244,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -4270,6 +4285,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -4308,6 +4324,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -4595,6 +4612,7 @@ export interface operations {
                 /** @description Page size, 1–200 */
                 limit?: number;
                 offset?: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 automationId?: number | null;
                 status?: ("pending" | "succeeded" | "failed") | null;
             };
@@ -4638,6 +4656,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -4678,6 +4697,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -4716,6 +4736,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -4844,6 +4865,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -4884,6 +4906,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -4922,6 +4945,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -4971,6 +4995,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -5011,7 +5036,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 delivery_id: number;
             };
             cookie?: never;
@@ -5052,6 +5079,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -5333,6 +5361,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 failed_id: number;
             };
             cookie?: never;
