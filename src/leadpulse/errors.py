@@ -36,8 +36,11 @@ def field_errors(raw: Sequence[Mapping[str, Any]], prefix: str = "") -> list[Fie
     """Turn pydantic error dicts into FieldErrors with dotted paths, under ``prefix`` if given."""
     errors = []
     for error in raw:
-        loc = ".".join(str(part) for part in error.get("loc", ()))
-        path = ".".join(part for part in (prefix, loc) if part)
+        parts = [str(part) for part in error.get("loc", ())]
+        inner = (error.get("ctx") or {}).get("path")  # a path inside a free-form object
+        if inner:
+            parts.append(str(inner))
+        path = ".".join(part for part in (prefix, *parts) if part)
         errors.append(FieldError(path, str(error.get("msg")), str(error.get("type"))))
     return errors
 

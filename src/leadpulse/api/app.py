@@ -11,13 +11,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
-from leadpulse.api import docs, health, metrics, problems, web
+from leadpulse.api import deps, docs, health, metrics, problems, web
 from leadpulse.api.cors import PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
@@ -79,6 +79,7 @@ def create_app(
         version=__version__,
         description="Event-driven lead scoring. Errors are application/problem+json.",
         lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
+        dependencies=[Depends(deps.refuse_nul_characters)],
         docs_url=None,  # docs.install serves /docs and /redoc with local assets
         redoc_url=None,
         responses={

@@ -3680,6 +3680,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3724,6 +3725,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3764,6 +3766,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3812,6 +3815,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3852,7 +3856,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 key_id: number;
             };
             cookie?: never;
@@ -4110,6 +4116,7 @@ export interface operations {
         parameters: {
             query?: {
                 eventType?: string | null;
+                /** @description An id, 1 … 2⁶³−1 */
                 leadId?: number | null;
                 /** @description Received at or after */
                 since?: string | null;
@@ -5021,6 +5028,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5061,6 +5069,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5099,6 +5108,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5143,6 +5153,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5187,6 +5198,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5230,6 +5242,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5270,6 +5283,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -5469,6 +5483,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -5509,6 +5524,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -5547,6 +5563,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -5834,6 +5851,7 @@ export interface operations {
                 /** @description Page size, 1–200 */
                 limit?: number;
                 offset?: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 automationId?: number | null;
                 status?: ("pending" | "succeeded" | "failed") | null;
             };
@@ -5877,6 +5895,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -5917,6 +5936,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -5955,6 +5975,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -6083,6 +6104,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -6123,6 +6145,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -6161,6 +6184,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -6210,6 +6234,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -6250,7 +6275,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 delivery_id: number;
             };
             cookie?: never;
@@ -6291,6 +6318,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -6988,6 +7016,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 failed_id: number;
             };
             cookie?: never;
