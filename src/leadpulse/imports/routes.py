@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
 
-from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
+from leadpulse.api.deps import ContainerDep, Id, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.imports import hooks, schemas, service, uploads
 from leadpulse.store.types import utcnow
@@ -57,7 +57,7 @@ async def list_imports(
 
 @router.get("/{import_id}", response_model=schemas.ImportDetail)
 async def get_import(
-    import_id: int,
+    import_id: Id,
     caller: ServerDep,
     c: ContainerDep,
     limit: PageLimit = 50,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
+from leadpulse.api.deps import ContainerDep, Id, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.imports.runner import shared_intake
 from leadpulse.inbound import receive, schemas, service
@@ -74,7 +74,7 @@ async def preview_mapping(
 
 
 @router.get(f"{SOURCES}/{{source_id}}", response_model=schemas.SourceRead)
-async def get_source(source_id: int, caller: ServerDep, c: ContainerDep) -> schemas.SourceRead:
+async def get_source(source_id: Id, caller: ServerDep, c: ContainerDep) -> schemas.SourceRead:
     """Read one source (without its secret)."""
     async with c.db.sessions() as session:
         row = await service.get_source(session, project_id=caller.project_id, source_id=source_id)
@@ -83,7 +83,7 @@ async def get_source(source_id: int, caller: ServerDep, c: ContainerDep) -> sche
 
 @router.patch(f"{SOURCES}/{{source_id}}", response_model=schemas.SourceRead)
 async def update_source(
-    source_id: int, body: schemas.SourceUpdate, caller: ServerDep, c: ContainerDep
+    source_id: Id, body: schemas.SourceUpdate, caller: ServerDep, c: ContainerDep
 ) -> schemas.SourceRead:
     """Change a source's name, scheme, replay window, mapping or active flag."""
     async with c.db.transaction() as session:
@@ -94,7 +94,7 @@ async def update_source(
 
 
 @router.delete(f"{SOURCES}/{{source_id}}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_source(source_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+async def delete_source(source_id: Id, caller: ServerDep, c: ContainerDep) -> Response:
     """Delete a source and the webhook ids it delivered."""
     async with c.db.transaction() as session:
         await service.delete_source(session, project_id=caller.project_id, source_id=source_id)
@@ -106,7 +106,7 @@ async def delete_source(source_id: int, caller: ServerDep, c: ContainerDep) -> R
     status_code=status.HTTP_202_ACCEPTED,
     response_model=schemas.InboundResult,
 )
-async def receive_event(source_id: int, request: Request, c: ContainerDep) -> schemas.InboundResult:
+async def receive_event(source_id: Id, request: Request, c: ContainerDep) -> schemas.InboundResult:
     """Accept a signed event from another tool (401 unsigned, badly signed or replayed;
     422 naming the payload path; 413 too large)."""
     stored = await receive.receive(

@@ -93,6 +93,15 @@ async def seed_project(
     delivery = await _created(await client.post(f"/api/webhooks/{webhook['id']}/test", headers=h))
     rescore = await _created(await client.post("/api/rules/rescore", headers=h))
     keys = await _created(await client.get(f"/api/projects/{account.project_id}/keys", headers=h))
+    mapping = {"eventType": "data.kind", "email": "data.email"}
+    source = await _created(
+        await client.post(
+            "/api/inbound-sources", json={"name": marker, "mapping": mapping}, headers=h
+        )
+    )
+    csv = f"event,timestamp,email\nsignup,2024-01-01T10:00:00Z,{marker}-3@example.com\n"
+    files = {"file": (f"{marker}.csv", csv.encode(), "text/csv")}
+    upload = await _created(await client.post("/api/imports", files=files, headers=h))
     async with db.transaction() as session:
         failed = FailedJob(
             project_id=account.project_id,
@@ -114,5 +123,7 @@ async def seed_project(
         "project_id": account.project_id,
         "key_id": keys["items"][0]["id"],
         "failed_id": failed_id,
+        "source_id": source["id"],
+        "import_id": upload["id"],
         "secret_key": key,
     }

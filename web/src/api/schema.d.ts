@@ -6646,6 +6646,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 import_id: number;
             };
             cookie?: never;
@@ -6812,6 +6813,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 source_id: number;
             };
             cookie?: never;
@@ -6852,6 +6854,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 source_id: number;
             };
             cookie?: never;
@@ -6890,6 +6893,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 source_id: number;
             };
             cookie?: never;
@@ -6934,6 +6938,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 source_id: number;
             };
             cookie?: never;
