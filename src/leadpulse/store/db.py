@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_engine
+
+if TYPE_CHECKING:
+    from leadpulse.store.raw import RawDatabase
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -64,6 +67,10 @@ class Database:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        from leadpulse.store.raw import raw_for  # raw.py imports this module
+
+        # The ingest hot path's own connection (store.raw); opened on first use.
+        self.raw: RawDatabase | None = raw_for(url)
 
     @property
     def dialect(self) -> str:
@@ -87,5 +94,7 @@ class Database:
             await conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the raw ingest connection)."""
+        if self.raw is not None:
+            await self.raw.close()
         await self.engine.dispose()
