@@ -150,18 +150,47 @@ def sqlite_value(value: Any) -> Any:
 
 def sqlite_datetime(value: datetime) -> str:
     """SQLAlchemy's SQLite DATETIME text of an aware datetime (stored as naive UTC)."""
-    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _sqlite_encoder(column_type: TypeEngine[Any]) -> Callable[[Any], Any]:
+    base = _base_type(column_type)
+    if isinstance(base, JSON):
+        return _json
+    if isinstance(base, DateTime):
+        memo: dict[datetime, str] = {}  # a group shares received_at / now: encode once
+
+        def encode(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            found = memo.get(value)
+            if found is None:
+                found = memo[value] = sqlite_datetime(value)
+            return found
+
+        return encode
+    if isinstance(base, Boolean | Date):
+        return sqlite_value
+    return _constant  # ints, text, None: as they are
 
 
 def sqlite_params(
     table: Table, columns: Sequence[str], rows: Sequence[Row]
 ) -> list[tuple[Any, ...]]:
     """Parameter tuples for ``sqlite_insert`` (JSON columns as text)."""
-    json_columns = {n for n in columns if isinstance(_base_type(table.c[n].type), JSON)}
-    return [
-        tuple(_json(row[n]) if n in json_columns else sqlite_value(row[n]) for n in columns)
-        for row in rows
-    ]
+    encoders = [(name, _sqlite_encoder(table.c[name].type)) for name in columns]
+    plain = [name for name, encode in encoders if encode is _constant]
+    coded = [(name, encode) for name, encode in encoders if encode is not _constant]
+    order = [*plain, *(name for name, _ in coded)]
+    index = [order.index(name) for name in columns]
+    out: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[name] for name in plain]
+        values += [encode(row[name]) for name, encode in coded]
+        out.append(tuple(values[i] for i in index))
+    return out
 
 
 class RawPostgres:
