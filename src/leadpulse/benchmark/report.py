@@ -167,6 +167,20 @@ def markdown(backend: str, figs: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def _vs_bare(name: str, result: dict[str, Any], processes: int) -> Figure:
+    ingest, bare = result["ingest"]["rps"], result["bare"]["rps"]
+    return Figure(name, "req/s", ingest, bare, f"bare FastAPI, {processes} process(es)",
+                  "≥ 60 %", ingest >= 0.6 * bare)  # fmt: skip
+
+
 def extra_figures(backend: str, raw: dict[str, Any]) -> list[Figure]:
-    """Figures of the optional ingest phases (``serve_busy``, ``api_workers``), when run."""
-    return []
+    """Figures of the serving phases (``serve_busy``, ``api_workers``), when they ran."""
+    found: list[Figure] = []
+    busy = raw.get("serve_busy") or {}
+    if "ingest" in busy:
+        found.append(_vs_bare("1. single event, serve + busy worker", busy, 1))
+    for n in (1, 2):
+        api = (raw.get("api_workers") or {}).get(f"workers_{n}")
+        if api:
+            found.append(_vs_bare(f"1. single event, api --workers {n}", api, n))
+    return found

@@ -9,7 +9,7 @@ them wait rather than fail).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_engine
+
+from leadpulse.store.writelock import WriteTurns
 
 if TYPE_CHECKING:
     from leadpulse.store.raw import RawDatabase
@@ -67,10 +69,12 @@ class Database:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: write transactions of this process take turns here first (store.writelock)
+        self.write_turns: WriteTurns | None = None if self.is_postgres else WriteTurns()
         from leadpulse.store.raw import raw_for  # raw.py imports this module
 
         # The ingest hot path's own connection (store.raw); opened on first use.
-        self.raw: RawDatabase | None = raw_for(url)
+        self.raw: RawDatabase | None = raw_for(url, write_turns=self.write_turns)
 
     @property
     def dialect(self) -> str:
@@ -85,7 +89,8 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Open a session inside one transaction, committed on success."""
-        async with self.sessions() as session, session.begin():
+        turn = self.write_turns.hold(urgent=False) if self.write_turns else nullcontext()
+        async with turn, self.sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from leadpulse.store.db import SQLITE_BUSY_TIMEOUT_MS
+from leadpulse.store.writelock import WriteTurns
 
 Row = Mapping[str, Any]
 
@@ -244,10 +245,11 @@ class RawSqlite:
 
     dialect = "sqlite"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, write_turns: WriteTurns | None = None) -> None:
         self._path = path
         self._conn: Any | None = None
-        self._lock = asyncio.Lock()
+        # shared with the engine's write transactions (Database.write_turns); ingest is urgent
+        self._turns = write_turns or WriteTurns()
 
     async def _connection(self) -> Any:
         import aiosqlite
@@ -267,7 +269,7 @@ class RawSqlite:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:
         """Yield the connection inside ``BEGIN IMMEDIATE``; COMMIT on success, else ROLLBACK."""
-        async with self._lock:
+        async with self._turns.hold(urgent=True):
             conn = await self._connection()
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -280,7 +282,7 @@ class RawSqlite:
 
     async def close(self) -> None:
         """Close the connection."""
-        async with self._lock:
+        async with self._turns.hold(urgent=True):
             conn, self._conn = self._conn, None
             if conn is not None:
                 await conn.close()
@@ -289,12 +291,12 @@ class RawSqlite:
 RawDatabase = RawPostgres | RawSqlite
 
 
-def raw_for(url: str) -> RawDatabase | None:
+def raw_for(url: str, *, write_turns: WriteTurns | None = None) -> RawDatabase | None:
     """Return the raw writer for an engine URL; None for in-memory SQLite (a second
     connection would open another, empty database)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         return RawPostgres(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        return RawSqlite(parsed.database)
+        return RawSqlite(parsed.database, write_turns=write_turns)
     return None
