@@ -36,8 +36,17 @@ async def test_a_cancelled_waiter_does_not_keep_the_turn() -> None:
         after = asyncio.create_task(_take(turns, "next", False, log))
         await asyncio.sleep(0)
         waiter.cancel()
+        await asyncio.sleep(0)  # the cancellation reaches the waiter before the release
     with pytest.raises(asyncio.CancelledError):
         await waiter
     await asyncio.wait_for(after, 1)
     assert log == ["next"]
     await asyncio.wait_for(_take(turns, "free", True, log), 1)  # released at the end
+
+
+async def test_a_waiter_out_of_patience_goes_on_without_the_turn() -> None:
+    turns, log = WriteTurns(patience=0.05), []
+    async with turns.hold(urgent=False):  # the holder awaits the waiter: no deadlock
+        await asyncio.wait_for(_take(turns, "impatient", True, log), 5)
+    assert log == ["impatient"]
+    await asyncio.wait_for(_take(turns, "free", True, log), 1)  # the holder released it
