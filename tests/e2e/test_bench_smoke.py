@@ -98,3 +98,11 @@ def test_figures_compare_with_the_same_run_baseline_and_flag_misses() -> None:
     assert not figs["3. ingest→scored p99 at 2k ev/s"].met
     assert figs["1. p99 at 1,000 req/s offered"].met
     assert not figs["4. peak RSS, worker"].met
+
+
+def test_a_partial_run_reports_only_its_phases_against_bare_fastapi() -> None:
+    wrk = {"rps": 0.0, "p50_ms": 0.0, "p99_ms": 0.0, "ok": 0, "bad": 0, "socket_errors": 0}
+    busy = {"ingest": wrk | {"rps": 300.0}, "bare": wrk | {"rps": 6_000.0}}
+    figs = report.figures("sqlite", {"serve_busy": busy})
+    assert [f.name for f in figs] == ["1. single event, serve + busy worker"]
+    assert figs[0].ratio == 0.05 and not figs[0].met

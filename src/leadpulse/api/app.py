@@ -12,13 +12,12 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
 from leadpulse.api import deps, docs, health, metrics, problems, web
-from leadpulse.api.cors import PublicCorsMiddleware
+from leadpulse.api.cors import AllowListCorsMiddleware, PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
 from leadpulse.automations import routes as automations_routes
@@ -130,7 +129,7 @@ def _middleware(app: FastAPI, container: Container) -> None:
         path_limits={"/api/imports": settings.import_max_upload_bytes},
     )
     app.add_middleware(
-        CORSMiddleware,
+        AllowListCorsMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

@@ -10,7 +10,10 @@ that check needs the key, so ingest does it and answers 403.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,3 +54,21 @@ class PublicCorsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+class AllowListCorsMiddleware:
+    """Starlette's allow-list ``CORSMiddleware``, skipped on the public paths.
+
+    ``PublicCorsMiddleware`` (outside this one) replaces every CORS header of those paths
+    anyway, so running the allow-list there only cost the hot ingest path a send wrapper.
+    """
+
+    def __init__(self, app: ASGIApp, /, **options: Any) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PUBLIC_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        await self.cors(scope, receive, send)

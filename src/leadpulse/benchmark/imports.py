@@ -119,7 +119,7 @@ async def phase_import(ctx: Context) -> dict[str, Any]:
 
 def figures(raw: dict[str, Any]) -> list[Figure]:
     """The import figure: import events/s against batch ingest of the same run (≥ 50 %)."""
-    if "import" not in raw:
+    if "import" not in raw or "batch" not in raw:
         return []
     rate, batch = float(raw["import"]["events_per_s"]), float(raw["batch"]["events_per_s"])
     label = f"5. import ({raw['import']['events']:,} events)"

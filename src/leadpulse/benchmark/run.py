@@ -13,7 +13,7 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from leadpulse.benchmark import imports, report
+from leadpulse.benchmark import imports, report, serving
 from leadpulse.benchmark.loadgen import wrk_path
 from leadpulse.benchmark.phases import Context, make_plan, phase_batch, phase_e2e, phase_single
 from leadpulse.benchmark.stack import BENCH_DIR, Backend
@@ -25,6 +25,8 @@ PHASES = (
     ("batch", phase_batch),
     ("e2e", phase_e2e),
     ("import", imports.phase_import),
+    ("serve_busy", serving.phase_serve_busy),
+    ("api_workers", serving.phase_api_workers),
 )
 GENERATOR = (
     "wrk 4.1.0 (Debian), 1 thread, bench/post.lua (16 connections for single events, "
@@ -40,13 +42,22 @@ def ensure_tools() -> None:
     wrk_path()
 
 
+def selected(only: list[str] | None) -> list[tuple[str, Any]]:
+    """Return the phases to run: all of them, or those named in ``only`` (in run order)."""
+    unknown = set(only or ()) - {name for name, _ in PHASES}
+    if unknown:
+        raise ValueError(f"unknown phases: {', '.join(sorted(unknown))}")
+    return [(name, run) for name, run in PHASES if not only or name in only]
+
+
 async def run_backend(
-    name: str, *, quick: bool, progress: Progress, console: Console
+    name: str, *, quick: bool, progress: Progress, console: Console, only: list[str] | None = None
 ) -> dict[str, Any]:
-    """Run the three phases against one backend; return the raw results and figures."""
+    """Run the phases against one backend; return the raw results and figures."""
     plan = make_plan(quick=quick)
     work = generate(Spec(events=plan.events, leads=plan.leads))
-    task = progress.add_task(f"{name}: workload", total=len(PHASES))
+    phases = selected(only)
+    task = progress.add_task(f"{name}: workload", total=len(phases))
     raw: dict[str, Any] = {}
     tmp = Path(tempfile.mkdtemp(prefix=f"leadpulse-bench-{name}-"))
     try:
@@ -56,7 +67,7 @@ async def run_backend(
             progress.update(task, description=f"{name}: {text}")
 
         ctx = Context(backend, plan, work, status)
-        for phase, run in PHASES:
+        for phase, run in phases:
             started = time.monotonic()
             raw[phase] = await run(ctx)
             raw[phase]["wall_s"] = round(time.monotonic() - started, 1)
@@ -88,13 +99,21 @@ def write_result(result: dict[str, Any], out_dir: Path) -> Path:
     """Write one backend's result as bench/results/<backend>-<timestamp>.json (quick: .tmp)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    suffix = ".quick.json.tmp" if result["quick"] else ".json"
+    partial = set(result["raw"]) != {name for name, _ in PHASES}
+    suffix = ".quick.json.tmp" if result["quick"] else ".partial.json" if partial else ".json"
     path = out_dir / f"{result['backend']}-{stamp}{suffix}"
     path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     return path
 
 
-async def run(backends: list[str], *, quick: bool, out_dir: Path, console: Console) -> list[Path]:
+async def run(
+    backends: list[str],
+    *,
+    quick: bool,
+    out_dir: Path,
+    console: Console,
+    only: list[str] | None = None,
+) -> list[Path]:
     """Run the benchmark for each backend and write the results; return the files."""
     ensure_tools()
     written: list[Path] = []
@@ -107,7 +126,9 @@ async def run(backends: list[str], *, quick: bool, out_dir: Path, console: Conso
     )
     with Progress(*columns, console=console, transient=False) as progress:
         for name in backends:
-            result = await run_backend(name, quick=quick, progress=progress, console=console)
+            result = await run_backend(
+                name, quick=quick, progress=progress, console=console, only=only
+            )
             written.append(write_result(result, out_dir))
     for path in written:
         console.print(f"results: {path}")

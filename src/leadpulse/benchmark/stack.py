@@ -155,7 +155,25 @@ async def start_server(
     argv = [*(launcher or [sys.executable]), str(BENCH_DIR / "server.py")]
     if embedded_worker:
         argv.append("--embedded-worker")
-    proc = _spawn("server", argv, backend)
+    return await wait_serving(_spawn("server", argv, backend), backend.port)
+
+
+async def start_api(backend: Backend, *, workers: int) -> Process:
+    """Start ``leadpulse api --workers N`` (the product command, no /bench/noop)."""
+    leadpulse = Path(sys.executable).with_name("leadpulse")
+    argv = [str(leadpulse), "api", "--workers", str(workers)]
+    return await wait_serving(_spawn(f"api-{workers}", argv, backend), backend.port)
+
+
+async def start_bare(backend: Backend, *, workers: int = 1) -> Process:
+    """Start bench/bare.py: bare FastAPI + the no-I/O route, same uvicorn options."""
+    argv = [sys.executable, str(BENCH_DIR / "bare.py"), "--port", str(backend.port)]
+    argv += ["--workers", str(workers)]
+    return await wait_serving(_spawn(f"bare-{workers}", argv, backend), backend.port)
+
+
+async def wait_serving(proc: Process, port: int) -> Process:
+    """Wait until ``proc`` answers ``GET /api/health``; stop it and raise if it never does."""
     deadline = time.monotonic() + START_TIMEOUT
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
@@ -163,7 +181,7 @@ async def start_server(
                 raise RuntimeError(f"server exited; see {proc.log}")
             try:
                 # any answer means it serves (503 = "degraded": no worker yet, by design)
-                await client.get(f"http://127.0.0.1:{backend.port}/api/health")
+                await client.get(f"http://127.0.0.1:{port}/api/health")
                 proc.idle_rss_mb = proc.rss_mb()
                 return proc
             except httpx.TransportError:

@@ -21,6 +21,9 @@ def run(
         str, typer.Option(help="sqlite, postgres or all (PostgreSQL + Redis must be up).")
     ] = "all",
     out: Annotated[Path, typer.Option(help="Where result JSON files go.")] = Path("bench/results"),
+    phases: Annotated[
+        str, typer.Option(help="Comma-separated phases to run (default: all), e.g. single,batch.")
+    ] = "",
 ) -> None:
     """Run the standard workload against SQLite and/or PostgreSQL + Redis; print the table."""
     if backend not in BACKENDS:
@@ -32,4 +35,5 @@ def run(
     from leadpulse.benchmark.run import run as run_bench
 
     wide = Console(width=None if sys.stdout.isatty() else 150)
-    asyncio.run(run_bench(BACKENDS[backend], quick=quick, out_dir=out, console=wide))
+    only = [p.strip() for p in phases.split(",") if p.strip()]
+    asyncio.run(run_bench(BACKENDS[backend], quick=quick, out_dir=out, console=wide, only=only))

@@ -20,6 +20,7 @@ from leadpulse.core.outcomes import EventIngested
 from leadpulse.errors import BadRequest, InvalidInput, field_errors
 from leadpulse.ingest import service
 from leadpulse.ingest.committer import GroupCommitter
+from leadpulse.ingest.rawstore import store_raw
 from leadpulse.ingest.schemas import ApiEvent, SdkEvent, check_nesting
 from leadpulse.ingest.service import TRAITS_KEY, Incoming, Stored
 from leadpulse.queue.wakeup import Waker
@@ -61,7 +62,10 @@ class Intake:
         self.committer = GroupCommitter(self._write, self._after_commit)
 
     async def _write(self, items: Sequence[Incoming]) -> tuple[list[Stored], list[EventIngested]]:
-        # The committer's group is the unit of work: one transaction per group.
+        # The committer's group is the unit of work: one transaction per group, on the raw
+        # driver connection (store.raw) when there is one, else on an ORM session.
+        if self.db.raw is not None:
+            return await store_raw(self.db.raw, items, now=utcnow())
         async with self.db.transaction() as session:
             return await service.store(session, items, now=utcnow())
 

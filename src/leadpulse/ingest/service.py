@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,63 +70,143 @@ def correct_timestamp(
     return timestamp
 
 
-async def _find_leads(
-    session: AsyncSession, keys: Sequence[tuple[int, str]]
-) -> dict[tuple[int, str], tuple[int, int | None]]:
-    found = await session.execute(
-        select(LEADS.c.project_id, LEADS.c.anonymous_id, LEADS.c.id, LEADS.c.merged_into_id).where(
-            tuple_(LEADS.c.project_id, LEADS.c.anonymous_id).in_(keys)
+LeadKey = tuple[int, str]  # (project_id, anonymous_id)
+EventKey = tuple[int, str]  # (project_id, event_id)
+LeadRef = tuple[int, int | None]  # (lead id, merged_into_id)
+
+
+class Statements(Protocol):
+    """The set-based statements of one group's transaction (ORM session or raw driver)."""
+
+    async def find_leads(self, keys: Sequence[LeadKey]) -> dict[LeadKey, LeadRef]:
+        """Return the existing leads of these keys."""
+
+    async def insert_leads(self, rows: list[dict[str, Any]]) -> dict[LeadKey, LeadRef]:
+        """Insert leads (ON CONFLICT DO NOTHING); return those it could see inserted."""
+
+    async def leads_by_id(self, ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
+        """Return (id, project_id, merged_into_id) of the leads that exist."""
+
+    async def resolve_aliases(self, merged: dict[int, int]) -> dict[int, int]:
+        """Follow ``merged_into_id`` from merged leads to their live survivors."""
+
+    async def insert_events(self, rows: list[dict[str, Any]]) -> dict[EventKey, tuple[int, int]]:
+        """Insert events (ON CONFLICT DO NOTHING); return key → (row id, lead) of new rows."""
+
+    async def event_owners(self, keys: Sequence[EventKey]) -> dict[EventKey, int]:
+        """Return the lead of each existing event."""
+
+    async def enqueue(self, pairs: set[tuple[int, int]], now: datetime) -> None:
+        """Enqueue a job per ``(lead_id, project_id)`` (``queue.jobs``)."""
+
+
+class OrmStatements:
+    """The statements through SQLAlchemy Core on the caller's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find_leads(self, keys: Sequence[LeadKey]) -> dict[LeadKey, LeadRef]:
+        """Return the existing leads of these keys."""
+        found = await self.session.execute(
+            select(LEADS.c.project_id, LEADS.c.anonymous_id, LEADS.c.id, LEADS.c.merged_into_id)
+            .where(tuple_(LEADS.c.project_id, LEADS.c.anonymous_id).in_(keys))
+        )  # fmt: skip
+        return {(p, a): (lead_id, merged) for p, a, lead_id, merged in found.all()}
+
+    async def insert_leads(self, rows: list[dict[str, Any]]) -> dict[LeadKey, LeadRef]:
+        """Insert leads (ON CONFLICT DO NOTHING); the caller reads them back."""
+        stmt = insert(self.session, LEADS).on_conflict_do_nothing(
+            index_elements=[LEADS.c.project_id, LEADS.c.anonymous_id]
         )
-    )
-    return {(p, a): (lead_id, merged) for p, a, lead_id, merged in found.all()}
+        await self.session.execute(stmt, rows)
+        return {}
+
+    async def leads_by_id(self, ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
+        """Return (id, project_id, merged_into_id) of the leads that exist."""
+        rows = await self.session.execute(
+            select(LEADS.c.id, LEADS.c.project_id, LEADS.c.merged_into_id).where(
+                LEADS.c.id.in_(ids)
+            )
+        )
+        return [(i, p, m) for i, p, m in rows.all()]
+
+    async def resolve_aliases(self, merged: dict[int, int]) -> dict[int, int]:
+        """Follow ``merged_into_id`` (``leads.identity``)."""
+        return await resolve_aliases(self.session, merged)
+
+    async def insert_events(self, rows: list[dict[str, Any]]) -> dict[EventKey, tuple[int, int]]:
+        """Insert events (ON CONFLICT DO NOTHING … RETURNING)."""
+        stmt = (
+            insert(self.session, EVENTS)
+            .on_conflict_do_nothing(index_elements=[EVENTS.c.project_id, EVENTS.c.event_id])
+            .returning(EVENTS.c.id, EVENTS.c.project_id, EVENTS.c.event_id, EVENTS.c.lead_id)
+        )
+        result = await self.session.execute(stmt, rows)
+        return {(p, e): (row_id, lead) for row_id, p, e, lead in result.all()}
+
+    async def event_owners(self, keys: Sequence[EventKey]) -> dict[EventKey, int]:
+        """Return the lead of each existing event."""
+        rows = await self.session.execute(
+            select(EVENTS.c.project_id, EVENTS.c.event_id, EVENTS.c.lead_id).where(
+                tuple_(EVENTS.c.project_id, EVENTS.c.event_id).in_(keys)
+            )
+        )
+        return {(p, e): lead for p, e, lead in rows.all()}
+
+    async def enqueue(self, pairs: set[tuple[int, int]], now: datetime) -> None:
+        """Enqueue through ``queue.jobs``."""
+        await jobs.enqueue(self.session, pairs, now=now)
+
+
+def lead_row(key: LeadKey, now: datetime) -> dict[str, Any]:
+    """The row a new anonymous lead starts as (other columns take their defaults)."""
+    project_id, anonymous_id = key
+    return {
+        "project_id": project_id,
+        "anonymous_id": anonymous_id,
+        "traits": {},
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 async def _lead_ids_by_anonymous(
-    session: AsyncSession, items: Sequence[Incoming], now: datetime
-) -> dict[tuple[int, str], int]:
+    db: Statements, items: Sequence[Incoming], now: datetime
+) -> dict[LeadKey, int]:
     keys = sorted({(i.project_id, i.anonymous_id) for i in items if i.anonymous_id})
     if not keys:
         return {}
     # Read first, insert only the missing: an INSERT … ON CONFLICT on a lead that a scoring
     # transaction is updating would wait for that transaction to commit.
-    leads = await _find_leads(session, keys)
+    leads = await db.find_leads(keys)
     missing = [k for k in keys if k not in leads]
     if missing:
-        rows = [
-            {"project_id": p, "anonymous_id": a, "traits": {}, "created_at": now, "updated_at": now}
-            for p, a in missing
-        ]
-        stmt = insert(session, LEADS).on_conflict_do_nothing(
-            index_elements=[LEADS.c.project_id, LEADS.c.anonymous_id]
-        )
-        await session.execute(stmt, rows)
-        leads.update(await _find_leads(session, missing))
+        leads.update(await db.insert_leads([lead_row(k, now) for k in missing]))
+        unseen = [k for k in missing if k not in leads]  # inserted meanwhile by another group
+        if unseen:
+            leads.update(await db.find_leads(unseen))
     ids = {key: lead_id for key, (lead_id, _) in leads.items()}
     merged = {lead_id: into for lead_id, into in leads.values() if into is not None}
     if merged:
-        aliases = await resolve_aliases(session, merged)
+        aliases = await db.resolve_aliases(merged)
         ids = {key: aliases.get(lead_id, lead_id) for key, lead_id in ids.items()}
     return ids
 
 
-async def _known_lead_ids(session: AsyncSession, items: Sequence[Incoming]) -> dict[int, int]:
+async def _known_lead_ids(db: Statements, items: Sequence[Incoming]) -> dict[int, int]:
     wanted = {i.lead_id: i.project_id for i in items if i.lead_id is not None}
     if not wanted:
         return {}
-    rows = await session.execute(
-        select(LEADS.c.id, LEADS.c.project_id, LEADS.c.merged_into_id).where(
-            LEADS.c.id.in_(list(wanted))
-        )
-    )
     found: dict[int, int] = {}
     merged: dict[int, int] = {}
-    for lead_id, project_id, merged_into in rows.all():
+    for lead_id, project_id, merged_into in await db.leads_by_id(sorted(wanted)):
         if wanted.get(lead_id) == project_id:  # another project's lead is "unknown"
             found[lead_id] = lead_id
             if merged_into is not None:
                 merged[lead_id] = merged_into
     if merged:
-        found.update(await resolve_aliases(session, merged))
+        found.update(await db.resolve_aliases(merged))
     return found
 
 
@@ -151,45 +231,34 @@ async def store(
     session: AsyncSession, items: Sequence[Incoming], *, now: datetime
 ) -> tuple[list[Stored], list[EventIngested]]:
     """Store a group of events in the caller's transaction; one Stored per item, in order."""
-    by_anonymous = await _lead_ids_by_anonymous(session, items, now)
-    by_id = await _known_lead_ids(session, items)
+    return await store_with(OrmStatements(session), items, now=now)
+
+
+async def store_with(
+    db: Statements, items: Sequence[Incoming], *, now: datetime
+) -> tuple[list[Stored], list[EventIngested]]:
+    """Store a group of events through ``db``'s statements, in its open transaction."""
+    by_anonymous = await _lead_ids_by_anonymous(db, items, now)
+    by_id = await _known_lead_ids(db, items)
     targets: list[int | None] = [
         by_anonymous.get((i.project_id, i.anonymous_id))
         if i.anonymous_id
         else by_id.get(i.lead_id or 0)
         for i in items
     ]
-    first: dict[tuple[int, str], int] = {}
+    first: dict[EventKey, int] = {}
     for index, (item, lead_id) in enumerate(zip(items, targets, strict=True)):
         if lead_id is not None:
             first.setdefault((item.project_id, item.event_id), index)
     # key order: concurrent inserts of the same eventIds wait on each other, never deadlock
     rows = [_event_row(items[i], targets[i]) for _, i in sorted(first.items())]  # type: ignore[arg-type]
-    inserted: dict[tuple[int, str], tuple[int, int]] = {}
-    if rows:
-        stmt = (
-            insert(session, EVENTS)
-            .on_conflict_do_nothing(index_elements=[EVENTS.c.project_id, EVENTS.c.event_id])
-            .returning(EVENTS.c.id, EVENTS.c.project_id, EVENTS.c.event_id, EVENTS.c.lead_id)
-        )
-        result = await session.execute(stmt, rows)
-        inserted = {(p, e): (row_id, lead) for row_id, p, e, lead in result.all()}
-    owners = await _duplicate_owners(session, set(first) - set(inserted))
-    await jobs.enqueue(session, {(lead, p) for (p, _), (_, lead) in inserted.items()}, now=now)
+    inserted = await db.insert_events(rows) if rows else {}
+    seen_before = sorted(set(first) - set(inserted))
+    owners = await db.event_owners(seen_before) if seen_before else {}
+    pairs = {(lead, p) for (p, _), (_, lead) in inserted.items()}
+    if pairs:
+        await db.enqueue(pairs, now)
     return _outcomes(items, targets, first, inserted, owners)
-
-
-async def _duplicate_owners(
-    session: AsyncSession, keys: set[tuple[int, str]]
-) -> dict[tuple[int, str], int]:
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(EVENTS.c.project_id, EVENTS.c.event_id, EVENTS.c.lead_id).where(
-            tuple_(EVENTS.c.project_id, EVENTS.c.event_id).in_(sorted(keys))
-        )
-    )
-    return {(p, e): lead for p, e, lead in rows.all()}
 
 
 def _outcomes(

@@ -30,7 +30,8 @@ Semantics
   the flag only when the row still carries the rescore job the run was claimed for.
 - **Merged and erased leads**: a lead merged into another takes no more work of its own;
   ``discard`` drops its job (the survivor is rescored in full). ``erase`` deletes an erased
-  lead's job and dead letters (GDPR). Nothing else writes ``lead_jobs`` or ``failed_jobs``.
+  lead's job and dead letters (GDPR). Nothing else writes ``lead_jobs`` or ``failed_jobs``
+  (ingest's raw path calls ``enqueue_raw``, the same upsert on a driver connection).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from sqlalchemy import and_, case, delete, func, literal, or_, select, true, typ
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.errors import NotFound
+from leadpulse.store import raw
 from leadpulse.store.models import FailedJob, Lead, LeadJob
 from leadpulse.store.sql import insert, is_postgres, table_of
 from leadpulse.store.types import UTCDateTime
@@ -81,16 +83,13 @@ def _running_dirty() -> Any:
     return case((JOBS.c.status == "running", True), else_=JOBS.c.dirty)
 
 
-async def enqueue(
-    session: AsyncSession,
+def _job_rows(
     pairs: Iterable[tuple[int, int]],
-    *,
     now: datetime,
     full_rescore: bool = False,
     rescore_job_id: str | None = None,
-) -> None:
-    """Mark leads ``(lead_id, project_id)`` as having work, in the caller's transaction."""
-    rows = [
+) -> list[dict[str, Any]]:
+    return [
         {
             "lead_id": lead_id,
             "project_id": project_id,
@@ -105,6 +104,18 @@ async def enqueue(
         # sorted: concurrent upserts lock job rows in one order (no deadlocks on PostgreSQL)
         for lead_id, project_id in sorted(dict(pairs).items())
     ]
+
+
+async def enqueue(
+    session: AsyncSession,
+    pairs: Iterable[tuple[int, int]],
+    *,
+    now: datetime,
+    full_rescore: bool = False,
+    rescore_job_id: str | None = None,
+) -> None:
+    """Mark leads ``(lead_id, project_id)`` as having work, in the caller's transaction."""
+    rows = _job_rows(pairs, now, full_rescore, rescore_job_id)
     if not rows:
         return
     stmt = insert(session, JOBS)
@@ -115,6 +126,30 @@ async def enqueue(
     await session.execute(
         stmt.on_conflict_do_update(index_elements=[JOBS.c.lead_id], set_=changes), rows
     )
+
+
+# enqueue's ON CONFLICT clause, spelled out for the raw drivers (same on both dialects)
+_RAW_UPSERT = (
+    "ON CONFLICT (lead_id) DO UPDATE SET dirty = "
+    "CASE WHEN lead_jobs.status = 'running' THEN true ELSE lead_jobs.dirty END"
+)
+
+
+async def enqueue_raw(
+    conn: Any, dialect: str, pairs: Iterable[tuple[int, int]], *, now: datetime
+) -> None:
+    """``enqueue`` on a raw driver connection (``store.raw``) inside its transaction:
+    one set-based upsert (PostgreSQL ``unnest``, SQLite ``executemany``), same rows."""
+    rows = [raw.complete(JOBS, row) for row in _job_rows(pairs, now)]
+    if not rows:
+        return
+    columns = raw.columns_for(JOBS, rows[0])
+    if dialect == "postgresql":
+        sql = raw.pg_unnest_insert(JOBS, columns, _RAW_UPSERT)
+        await conn.execute(sql, *raw.pg_arrays(JOBS, columns, rows))
+    else:
+        sql = raw.sqlite_insert(JOBS, columns, _RAW_UPSERT)
+        await conn.executemany(sql, raw.sqlite_params(JOBS, columns, rows))
 
 
 async def enqueue_project(

@@ -9,14 +9,19 @@ them wait rather than fail).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_engine
+
+from leadpulse.store.writelock import WriteTurns
+
+if TYPE_CHECKING:
+    from leadpulse.store.raw import RawDatabase
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -64,6 +69,12 @@ class Database:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: write transactions of this process take turns here first (store.writelock)
+        self.write_turns: WriteTurns | None = None if self.is_postgres else WriteTurns()
+        from leadpulse.store.raw import raw_for  # raw.py imports this module
+
+        # The ingest hot path's own connection (store.raw); opened on first use.
+        self.raw: RawDatabase | None = raw_for(url, write_turns=self.write_turns)
 
     @property
     def dialect(self) -> str:
@@ -78,7 +89,8 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Open a session inside one transaction, committed on success."""
-        async with self.sessions() as session, session.begin():
+        turn = self.write_turns.hold(urgent=False) if self.write_turns else nullcontext()
+        async with turn, self.sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> None:
@@ -87,5 +99,7 @@ class Database:
             await conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the raw ingest connection)."""
+        if self.raw is not None:
+            await self.raw.close()
         await self.engine.dispose()
