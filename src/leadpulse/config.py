@@ -88,6 +88,8 @@ class Settings(BaseSettings):
 
     webhooks_allow_private: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Outgoing requests in flight per receiver (host and port), over keep-alive connections.
+    webhook_per_host: int = Field(default=10, ge=1, le=100)
 
     # Live updates: the Redis pub/sub channel shared by the API and worker processes.
     live_channel: str = Field(default="leadpulse-socketio", min_length=1, max_length=128)

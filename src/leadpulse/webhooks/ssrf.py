@@ -4,9 +4,10 @@ A target is refused when its host is, or resolves to, a loopback, private, link-
 multicast, reserved, unspecified, other non-public, or cloud-metadata address — unless
 ``LEADPULSE_WEBHOOKS_ALLOW_PRIVATE=true``. The check runs when a URL is saved and again
 before every attempt (DNS may change). A checked request is *pinned* to the address that
-passed the check (the URL carries the IP; ``Host`` and TLS SNI keep the name, so the
-certificate is still verified against it), which closes the DNS-rebinding window between
-check and connect. Redirects are never followed by callers.
+passed the check, which closes the DNS-rebinding window between check and connect: a pooled client
+(``transport.new_client``) keeps the name in the URL and connects it to the checked address
+(so keep-alive connections are per host name and TLS verifies the name); any other client
+gets the URL rewritten to the address (``Host`` and TLS SNI keep the name). Redirects are never followed by callers.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Target:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     extensions: dict[str, Any] = field(default_factory=dict)
+    # (host name, checked address) when ``url`` was rewritten to the address: a pooled
+    # client connects the name to that address instead (``transport.PinnedBackend``).
+    pin: tuple[str, str] | None = None
 
 
 def refusal(ip: IPAddress) -> str | None:
@@ -124,4 +128,5 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver = resol
         url=str(parsed.copy_with(host=str(pinned))),
         headers={"Host": host_header},
         extensions=extensions,
+        pin=(parsed.host, str(pinned)),
     )
