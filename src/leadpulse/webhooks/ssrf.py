@@ -7,7 +7,8 @@ before every attempt (DNS may change). A checked request is *pinned* to the addr
 passed the check, which closes the DNS-rebinding window between check and connect: a pooled client
 (``transport.new_client``) keeps the name in the URL and connects it to the checked address
 (so keep-alive connections are per host name and TLS verifies the name); any other client
-gets the URL rewritten to the address (``Host`` and TLS SNI keep the name). Redirects are never followed by callers.
+gets the URL rewritten to the address (``Host`` and TLS SNI keep the name). Redirects are
+never followed by callers.
 """
 
 from __future__ import annotations
