@@ -13,14 +13,19 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from leadpulse.benchmark import report
+from leadpulse.benchmark import dispatch, report
 from leadpulse.benchmark.loadgen import wrk_path
 from leadpulse.benchmark.phases import Context, make_plan, phase_batch, phase_e2e, phase_single
 from leadpulse.benchmark.stack import BENCH_DIR, Backend
 from leadpulse.benchmark.workload import Spec, generate, statistics
 from leadpulse.store.types import utcnow
 
-PHASES = (("single", phase_single), ("batch", phase_batch), ("e2e", phase_e2e))
+PHASES = (
+    ("single", phase_single),
+    ("batch", phase_batch),
+    ("e2e", phase_e2e),
+    ("dispatch", dispatch.phase_dispatch),
+)
 GENERATOR = (
     "wrk 4.1.0 (Debian), 1 thread, bench/post.lua (16 connections for single events, "
     "4 for 500-event batches); latency at a fixed rate: leadpulse.benchmark.pacer "
@@ -63,7 +68,7 @@ async def run_backend(
         raise
     shutil.rmtree(tmp, ignore_errors=True)
     status("done")
-    figs = report.figures(name, raw)
+    figs = report.figures(name, raw) + dispatch.figures(raw)
     console.print(report.table(name, figs))
     return {
         "backend": name,

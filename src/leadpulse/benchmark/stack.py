@@ -55,6 +55,8 @@ class Backend:
             "LEADPULSE_HOST": "127.0.0.1",
             "LEADPULSE_JWT_SECRET": JWT_SECRET,
             "LEADPULSE_WORKER_HEALTH_PORT": "0",
+            # the dispatch phase's receiver listens on 127.0.0.1 (refused by the SSRF guard)
+            "LEADPULSE_WEBHOOKS_ALLOW_PRIVATE": "true",
             "PYTHONUNBUFFERED": "1",
         }
         if self.name == "postgres":
