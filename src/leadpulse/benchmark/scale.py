@@ -100,6 +100,19 @@ async def _copy_chunks(
         progress(table, stop - 1, total)
 
 
+async def _drop_secondary_indexes(conn: Any) -> list[str]:
+    """Drop the non-constraint indexes of leads and events (built once after the COPY,
+    much faster than maintaining four GIN trigram indexes row by row); return their DDL."""
+    rows = await conn.fetch(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "WHERE i.tablename IN ('leads', 'events') AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+    )
+    for row in rows:
+        await conn.execute(f'DROP INDEX "{row["indexname"]}"')
+    return [str(row["indexdef"]) for row in rows]
+
+
 async def _history(conn: Any, project_id: int, leads: int) -> list[int]:
     """One ``rule`` row per event of a few leads (what timeline and history read)."""
     sample = list(range(1, leads + 1, max(1, leads // HISTORY_LEADS)))[:HISTORY_LEADS]
@@ -125,6 +138,8 @@ async def seed(
     conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}")
     try:
         await conn.execute("SET synchronous_commit = off")
+        await conn.execute("SET maintenance_work_mem = '256MB'")
+        secondary = await _drop_secondary_indexes(conn)
         await _copy_chunks(
             conn, "leads", LEAD_COLUMNS, leads,
             lambda a, b: _lead_rows(project_id, a, b, rng), progress,
@@ -135,6 +150,9 @@ async def seed(
         )  # fmt: skip
         await conn.execute("SELECT setval('leads_id_seq', (SELECT max(id) FROM leads))")
         await conn.execute("SELECT setval('events_id_seq', (SELECT max(id) FROM events))")
+        for done, definition in enumerate(secondary):
+            progress("building indexes", done, len(secondary))
+            await conn.execute(definition)
         sample = await _history(conn, project_id, leads)
         progress("vacuum analyze", 0, 1)
         await conn.execute("VACUUM ANALYZE leads")
