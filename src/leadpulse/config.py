@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = []
 
     worker_concurrency: int = Field(default=4, ge=1, le=256)
-    worker_claim_batch: int = Field(default=20, ge=1, le=1000)
+    worker_claim_batch: int = Field(default=100, ge=1, le=1000)
     worker_lease_seconds: int = Field(default=60, ge=5)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     job_max_attempts: int = Field(default=5, ge=1)
