@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
 
     worker_concurrency: int = Field(default=4, ge=1, le=256)
-    worker_claim_batch: int = Field(default=20, ge=1, le=1000)
+    worker_claim_batch: int = Field(default=100, ge=1, le=1000)
     worker_lease_seconds: int = Field(default=60, ge=5)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     job_max_attempts: int = Field(default=5, ge=1)
@@ -91,6 +91,8 @@ class Settings(BaseSettings):
 
     webhooks_allow_private: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Outgoing requests in flight per receiver (host and port), over keep-alive connections.
+    webhook_per_host: int = Field(default=10, ge=1, le=100)
 
     # Live updates: the Redis pub/sub channel shared by the API and worker processes.
     live_channel: str = Field(default="leadpulse-socketio", min_length=1, max_length=128)

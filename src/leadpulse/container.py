@@ -35,6 +35,8 @@ from leadpulse.queue.wakeup import LocalWaker, Waker
 from leadpulse.store.db import Database
 
 if TYPE_CHECKING:
+    import httpx
+
     # The live adapters take the container themselves (``live.emitter``, ``live.presence``,
     # ``live.server``), so naming their types at run time would be a circular import.
     import socketio
@@ -87,6 +89,7 @@ class Container:
     live_server: socketio.AsyncServer | None = None  # live.server.wrap (API processes)
     live_emitter: Emitter | None = None  # live.emitter.emitter_for
     live_presence: Presence | None = None  # live.presence.presence_for
+    http_client: httpx.AsyncClient | None = None  # webhooks.transport.shared_client
     _published: deque[tuple[Sequence[Any], Sequence[Any]]] = field(default_factory=deque)
     _publisher: asyncio.Task[None] | None = None
 

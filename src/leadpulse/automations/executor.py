@@ -148,7 +148,7 @@ def lane(container: Container, ctx: actions.ActionContext) -> outbox.Lane[Claime
 
 async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Attempt every execution due at ``now`` (default: the clock) once; return how many."""
-    settings = container.settings
-    async with transport.new_client(settings.webhook_timeout_seconds) as client:
-        ctx = actions.ActionContext(settings=settings, client=client)
-        return await outbox.drain_lane(container.db, lane(container, ctx), now=now)
+    ctx = actions.ActionContext(
+        settings=container.settings, client=transport.shared_client(container)
+    )
+    return await outbox.drain_lane(container.db, lane(container, ctx), now=now)

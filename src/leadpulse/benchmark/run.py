@@ -13,7 +13,7 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from leadpulse.benchmark import imports, report, serving
+from leadpulse.benchmark import dispatch, imports, report, serving
 from leadpulse.benchmark.loadgen import wrk_path
 from leadpulse.benchmark.phases import Context, make_plan, phase_batch, phase_e2e, phase_single
 from leadpulse.benchmark.stack import BENCH_DIR, Backend
@@ -27,6 +27,7 @@ PHASES = (
     ("import", imports.phase_import),
     ("serve_busy", serving.phase_serve_busy),
     ("api_workers", serving.phase_api_workers),
+    ("dispatch", dispatch.phase_dispatch),
 )
 GENERATOR = (
     "wrk 4.1.0 (Debian), 1 thread, bench/post.lua (16 connections for single events, "
@@ -79,7 +80,7 @@ async def run_backend(
         raise
     shutil.rmtree(tmp, ignore_errors=True)
     status("done")
-    figs = report.figures(name, raw)
+    figs = report.figures(name, raw) + dispatch.figures(raw)
     console.print(report.table(name, figs))
     return {
         "backend": name,

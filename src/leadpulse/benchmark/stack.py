@@ -32,6 +32,7 @@ class Backend:
     name: str  # "sqlite" | "postgres"
     workdir: Path
     port: int = 4711
+    database: str = PG_DATABASE  # PostgreSQL only; `bench scale` keeps its own
 
     @property
     def data_dir(self) -> Path:
@@ -43,7 +44,7 @@ class Backend:
         """SQLAlchemy URL of the benchmark database."""
         if self.name == "sqlite":
             return f"sqlite+aiosqlite:///{self.data_dir / 'leadpulse.db'}"
-        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{self.database}"
 
     def env(self) -> dict[str, str]:
         """Environment of the LeadPulse processes (rate limits off, quiet logs)."""
@@ -55,6 +56,8 @@ class Backend:
             "LEADPULSE_HOST": "127.0.0.1",
             "LEADPULSE_JWT_SECRET": JWT_SECRET,
             "LEADPULSE_WORKER_HEALTH_PORT": "0",
+            # the dispatch phase's receiver listens on 127.0.0.1 (refused by the SSRF guard)
+            "LEADPULSE_WEBHOOKS_ALLOW_PRIVATE": "true",
             "PYTHONUNBUFFERED": "1",
         }
         if self.name == "postgres":
@@ -119,8 +122,8 @@ async def fresh_database(backend: Backend) -> None:
 
         conn = await asyncpg.connect(PG_ADMIN_URL)
         try:
-            await conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            await conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+            await conn.execute(f"DROP DATABASE IF EXISTS {backend.database} WITH (FORCE)")
+            await conn.execute(f"CREATE DATABASE {backend.database}")
         finally:
             await conn.close()
         client = aioredis.from_url(REDIS_URL)
@@ -200,20 +203,30 @@ def start_worker(backend: Backend, *, launcher: list[str] | None = None) -> Proc
     return proc
 
 
+async def sign_up(port: int, tag: str) -> tuple[str, int]:
+    """Sign up a benchmark account; return its JWT and project id."""
+    token, data = await _sign_up(port, tag)
+    return token, int(data["id"])
+
+
 async def register(port: int, tag: str) -> tuple[str, int]:
     """Sign up a benchmark account; return its publishable key and project id."""
+    _, data = await _sign_up(port, tag)
+    return str(data["publishableKey"]), int(data["id"])
+
+
+async def _sign_up(port: int, tag: str) -> tuple[str, dict[str, Any]]:
     base = f"http://127.0.0.1:{port}"
     body = {"email": f"bench-{tag}@example.com", "password": "bench-password-1", "name": "Bench"}
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         reply = await client.post("/api/auth/register", json=body)
         reply.raise_for_status()
-        token = reply.json()["token"]
+        token = str(reply.json()["token"])
         project = await client.get(
             "/api/auth/project", headers={"Authorization": f"Bearer {token}"}
         )
         project.raise_for_status()
-        data = project.json()
-    return str(data["publishableKey"]), int(data["id"])
+        return token, dict(project.json())
 
 
 def busy_cores(interval: float = 1.0) -> float:

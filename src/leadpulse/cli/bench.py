@@ -37,3 +37,28 @@ def run(
     wide = Console(width=None if sys.stdout.isatty() else 150)
     only = [p.strip() for p in phases.split(",") if p.strip()]
     asyncio.run(run_bench(BACKENDS[backend], quick=quick, out_dir=out, console=wide, only=only))
+
+
+@bench_app.command("scale")
+def scale(
+    leads: Annotated[int, typer.Option(min=100, help="Leads to seed.")] = 1_000_000,
+    events: Annotated[int, typer.Option(min=100, help="Events to seed.")] = 10_000_000,
+    repeat: Annotated[int, typer.Option(min=5, help="Timed requests per query.")] = 50,
+    out: Annotated[Path, typer.Option(help="Where the result JSON goes.")] = Path("bench/results"),
+) -> None:
+    """Seed one project with LEADS leads and EVENTS events (PostgreSQL, COPY) and time the
+    read paths over HTTP (p50/p99); opt-in, never part of `bench run`."""
+    import asyncio
+    import tempfile
+
+    from rich.console import Console
+
+    from leadpulse.benchmark.scale_cli import run_scale_command
+
+    wide = Console(width=None if sys.stdout.isatty() else 150)
+    workdir = Path(tempfile.mkdtemp(prefix="leadpulse-scale-"))
+    asyncio.run(
+        run_scale_command(
+            leads=leads, events=events, repeat=repeat, out=out, workdir=workdir, console=wide
+        )
+    )

@@ -170,24 +170,6 @@ async def claim_due(
     return sorted(result.scalars().all())
 
 
-async def record_under_lease(
-    session: AsyncSession,
-    model: Any,
-    *,
-    row_id: int,
-    lease_until: datetime,
-    values: dict[str, Any],
-) -> bool:
-    """Update a row only if our lease still holds; tell whether it did."""
-    result = await session.execute(
-        update(model)
-        .where(model.id == row_id, model.locked_until == lease_until)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
 class Claimed(Protocol):
     """A leased lane row as its lane loads it (with the lease it was claimed under)."""
 
@@ -268,25 +250,44 @@ async def claim(session: AsyncSession, lane: Lane[C], *, now: datetime) -> list[
     return await lane.load(session, ids, lease_until) if ids else []
 
 
+def _grouped(
+    rows: Sequence[tuple[int, datetime, dict[str, Any]]],
+) -> dict[tuple[datetime, tuple[tuple[str, Any], ...]], list[int]]:
+    groups: dict[tuple[datetime, tuple[tuple[str, Any], ...]], list[int]] = {}
+    for row_id, lease_until, values in rows:
+        groups.setdefault((lease_until, tuple(sorted(values.items()))), []).append(row_id)
+    return groups
+
+
+async def record_many_under_lease(
+    session: AsyncSession, model: Any, rows: Sequence[tuple[int, datetime, dict[str, Any]]]
+) -> set[int]:
+    """Record ``(row id, lease, values)`` results, each only while its lease holds: one
+    UPDATE per distinct (lease, values) — a batch of successes is one statement. Return
+    the ids updated."""
+    stored: set[int] = set()
+    for (lease_until, values), ids in _grouped(rows).items():
+        result = await session.execute(
+            update(model)
+            .where(model.id.in_(ids), model.locked_until == lease_until)
+            .values(**dict(values))
+            .returning(model.id)
+            .execution_options(synchronize_session=False)
+        )
+        stored.update(result.scalars().all())
+    return stored
+
+
 async def record(
     session: AsyncSession, lane: Lane[C], item: C, result: AttemptResult, *, now: datetime
 ) -> dict[str, Any] | None:
     """Store one attempt's result while the lease holds; return the values, or None if the
     lease was lost (another worker owns the row now)."""
     values = lane.values(result, attempts=item.attempts, max_attempts=lane.max_attempts, now=now)
-    stored = await record_under_lease(
-        session, lane.model, row_id=item.id, lease_until=item.lease_until, values=values
+    stored = await record_many_under_lease(
+        session, lane.model, [(item.id, item.lease_until, values)]
     )
-    log.info(
-        "outbox_attempt",
-        lane=lane.name,
-        row_id=item.id,
-        attempt=item.attempts,
-        status=values.get("status", "retry"),
-        error=result.error,
-        stored=stored,
-    )
-    return values if stored else None
+    return values if item.id in stored else None
 
 
 async def _record_all(
@@ -296,14 +297,34 @@ async def _record_all(
     results: Sequence[AttemptResult],
     now: datetime,
 ) -> Recorded[C]:
-    stored: Recorded[C] = []
+    """Store the batch's results in one transaction (see "Record" above)."""
+    planned = [
+        (
+            item,
+            result,
+            lane.values(result, attempts=item.attempts, max_attempts=lane.max_attempts, now=now),
+        )
+        for item, result in zip(batch, results, strict=True)
+    ]
     async with db.transaction() as session:
-        for item, result in zip(batch, results, strict=True):
-            values = await record(session, lane, item, result, now=now)
-            if values is not None:
-                stored.append((item, result, values))
+        ids = await record_many_under_lease(
+            session,
+            lane.model,
+            [(item.id, item.lease_until, values) for item, _, values in planned],
+        )
+        stored: Recorded[C] = [entry for entry in planned if entry[0].id in ids]
         if lane.on_recorded is not None and stored:
             await lane.on_recorded(session, stored)
+    for item, result, values in planned:
+        log.info(
+            "outbox_attempt",
+            lane=lane.name,
+            row_id=item.id,
+            attempt=item.attempts,
+            status=values.get("status", "retry"),
+            error=result.error,
+            stored=item.id in ids,
+        )
     return stored
 
 

@@ -132,7 +132,7 @@ class Lead(Base):
                 postgresql_using="gin",
                 postgresql_ops={f"lower_{column}": "gin_trgm_ops"},
             ).ddl_if(dialect="postgresql")
-            for column in ("name", "email", "company")
+            for column in ("name", "email", "company", "anonymous_id")
         ),
         # SQLite would hand a deleted lead's id to the next new lead (rowid = max + 1):
         # AUTOINCREMENT keeps ids unique for ever, as PostgreSQL's sequence does.

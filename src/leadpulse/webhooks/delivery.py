@@ -130,7 +130,17 @@ def lane(settings: Settings, client: httpx.AsyncClient) -> outbox.Lane[ClaimedDe
     )
 
 
-async def drain(db: Database, settings: Settings, *, now: datetime | None = None) -> int:
-    """Attempt every delivery due at ``now`` (default: the clock) once; return how many."""
-    async with transport.new_client(settings.webhook_timeout_seconds) as client:
+async def drain(
+    db: Database,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> int:
+    """Attempt every delivery due at ``now`` (default: the clock) once; return how many.
+    ``client`` is the process's shared one (``transport.shared_client``); without it a
+    client is opened for this drain."""
+    if client is not None:
         return await outbox.drain_lane(db, lane(settings, client), now=now)
+    async with transport.new_client(settings.webhook_timeout_seconds) as own:
+        return await outbox.drain_lane(db, lane(settings, own), now=now)

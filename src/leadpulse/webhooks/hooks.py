@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadpulse.container import Container, outbox_loop
-from leadpulse.webhooks import delivery, service
+from leadpulse.webhooks import delivery, service, transport
 from leadpulse.worker import dispatch
 
 LOOP = delivery.LOOP
@@ -23,4 +23,5 @@ async def drain(container: Container, *, now: datetime | None = None) -> int:
     """Expand pending outbox entries, then attempt every delivery due now (or at ``now``)
     once; return how many deliveries were attempted (burst mode)."""
     await dispatch.dispatch(container)
-    return await delivery.drain(container.db, container.settings, now=now)
+    client = transport.shared_client(container)
+    return await delivery.drain(container.db, container.settings, now=now, client=client)

@@ -7,10 +7,11 @@ transition forms: IPv4-mapped, -compatible and -translated, NAT64, 6to4, Teredo,
 judged by the IPv4 it carries, since a relay or translator delivers the request there.
 
 The check runs when a URL is saved and again before every attempt (DNS may change). A
-checked request is *pinned* to the address that passed the check (the URL carries the IP;
-``Host`` and TLS SNI keep the name, so the certificate is still verified against it), which
-closes the DNS-rebinding window between check and connect. Redirects are never followed by
-callers.
+checked request is *pinned* to the address that passed the check, which closes the
+DNS-rebinding window between check and connect: a pooled client (``transport.new_client``)
+keeps the name in the URL and connects it to the checked address (so keep-alive connections
+are per host name and TLS verifies the name); any other client gets the URL rewritten to the
+address (``Host`` and TLS SNI keep the name). Redirects are never followed by callers.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Target:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     extensions: dict[str, Any] = field(default_factory=dict)
+    # (host name, checked address) when ``url`` was rewritten to the address: a pooled
+    # client connects the name to that address instead (``transport.PinnedBackend``).
+    pin: tuple[str, str] | None = None
 
 
 # Forms whose IPv4 *is* the destination: the IPv4 policy alone decides (a public NAT64
@@ -175,4 +179,5 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver = resol
         url=str(parsed.copy_with(host=str(pinned))),
         headers={"Host": host_header},
         extensions=extensions,
+        pin=(parsed.host, str(pinned)),
     )

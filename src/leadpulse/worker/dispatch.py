@@ -68,9 +68,7 @@ async def _fail(container: Container, item: Claimed, error: Exception, lease: da
             stamp_failure=False,
             response_column=None,
         )
-        await outbox.record_under_lease(
-            session, OutboxEntry, row_id=item.id, lease_until=lease, values=values
-        )
+        await outbox.record_many_under_lease(session, OutboxEntry, [(item.id, lease, values)])
     log.error("outbox_entry_failed", entry_id=item.id, kind=item.entry.kind, error=repr(error))
 
 
