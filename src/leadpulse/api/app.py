@@ -11,13 +11,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
-from leadpulse.api import docs, health, problems, web
+from leadpulse.api import docs, health, problems, query, web
 from leadpulse.api.cors import PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
@@ -74,6 +74,7 @@ def create_app(
         lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
         docs_url=None,  # docs.install serves /docs and /redoc with local assets
         redoc_url=None,
+        dependencies=[Depends(query.refuse_unknown_query)],  # on every route, before any other
         responses={
             400: {"description": "Malformed JSON", "content": {problems.PROBLEM_JSON: {}}},
             422: {"description": "Validation failed", "content": {problems.PROBLEM_JSON: {}}},

@@ -219,7 +219,7 @@ async def list_events(
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=utcnow().tzinfo)  # a bare time is read as UTC
     async with c.db.sessions() as session:
-        rows, next_cursor = await activity.list_events(
+        items, next_cursor = await activity.list_events(
             session,
             project_id=caller.project_id,
             event_type=event_type,
@@ -228,7 +228,6 @@ async def list_events(
             limit=limit,
             cursor=cursor,
         )
-        items = [schemas.EventRead.model_validate(row) for row in rows]
     return schemas.EventFeed(items=items, next_cursor=next_cursor)
 
 
