@@ -29,7 +29,10 @@ def _assert_clean(page: Any, where: str, found: dict[str, str]) -> None:
 
 def _nav_links(page: Any) -> list[tuple[str, str]]:
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
-    return [(links.nth(i).inner_text().strip(), links.nth(i).get_attribute("href")) for i in range(links.count())]
+    return [
+        (links.nth(i).inner_text().strip(), links.nth(i).get_attribute("href"))
+        for i in range(links.count())
+    ]
 
 
 @pytest.fixture(params=SCHEMES)

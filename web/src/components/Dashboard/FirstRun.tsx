@@ -9,7 +9,7 @@ export function firstRunCommands(projectId: number): string {
   return [`leadpulse import FILE --project ${projectId}`, "leadpulse demo"].join("\n");
 }
 
-const link = "font-medium text-brand-700 hover:underline dark:text-brand-300";
+const link = "font-medium text-brand-700 underline underline-offset-2 dark:text-brand-300";
 
 export function FirstRun() {
   const { project } = useAuth();

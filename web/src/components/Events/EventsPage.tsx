@@ -30,12 +30,12 @@ function columns(): Column<EventRead>[] {
     {
       title: "Properties",
       className: "hidden md:table-cell",
-      cellClassName: "max-w-xs truncate font-mono text-xs text-slate-500",
+      cellClassName: "max-w-xs truncate font-mono text-xs text-slate-500 dark:text-slate-400",
       cell: (ev) => (Object.keys(ev.properties).length ? JSON.stringify(ev.properties) : "—"),
     },
     {
       title: "When",
-      cellClassName: "text-slate-500",
+      cellClassName: "text-slate-500 dark:text-slate-400",
       cell: (ev) => <span title={formatDateTime(ev.timestamp)}>{formatRelative(ev.timestamp)}</span>,
     },
   ];

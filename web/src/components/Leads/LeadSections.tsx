@@ -135,7 +135,11 @@ export function Intel({ leadId }: { leadId: number }) {
 }
 
 const deltaTone = (delta: number) =>
-  delta > 0 ? "text-emerald-600 dark:text-emerald-400" : delta < 0 ? "text-rose-600" : "text-slate-400";
+  delta > 0
+    ? "text-emerald-700 dark:text-emerald-400"
+    : delta < 0
+      ? "text-rose-700 dark:text-rose-400"
+      : "text-slate-500 dark:text-slate-400";
 
 export function Timeline({ leadId }: { leadId: number }) {
   const timeline = useTimeline(leadId);
@@ -168,8 +172,12 @@ export function Timeline({ leadId }: { leadId: number }) {
                     </div>
                     <div className="shrink-0 text-right tabular-nums">
                       <span className={deltaTone(ev.delta)}>{formatDelta(ev.delta)}</span>
-                      {ev.score != null && <span className="ml-2 text-xs text-slate-500">→ {ev.score}</span>}
-                      {!ev.processed && <span className="ml-2 text-xs text-amber-600">pending</span>}
+                      {ev.score != null && (
+                        <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">→ {ev.score}</span>
+                      )}
+                      {!ev.processed && (
+                        <span className="ml-2 text-xs text-amber-700 dark:text-amber-400">pending</span>
+                      )}
                     </div>
                   </li>
                 ))}
