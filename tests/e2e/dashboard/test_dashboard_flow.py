@@ -161,8 +161,8 @@ def test_phone_layout_collapses_the_sidebar(page: Any, screenshot: Any) -> None:
 def test_events_stream_shows_new_events_without_reload(page: Any, screenshot: Any) -> None:
     _sign_up(page)
     _nav(page, "Events")
-    expect(page.get_by_test_id("live-status").first).to_have_text("Live")
-    expect(page.get_by_text("No events yet")).to_be_visible()
+    expect(page.get_by_test_id("live-status")).to_have_text("Live")  # one indicator: the shell's
+    expect(page.get_by_text("No events yet", exact=True)).to_be_visible()
     post_event(page, {"eventType": "pricing_page_visit", "anonymousId": "visitor-live-1"})
     row = page.get_by_test_id("event-row").filter(has_text="visitor-live-1")
     expect(row).to_contain_text("Pricing page visit")
@@ -245,8 +245,9 @@ def test_integrations_test_event_and_settings_save(page: Any) -> None:
 def test_leads_page_updates_live_while_open(page: Any) -> None:
     _sign_up(page)
     _nav(page, "Leads")
-    expect(page.get_by_text("No leads yet")).to_be_visible()
-    expect(page.get_by_test_id("live-status").first).to_have_text("Live")
+    expect(page.get_by_role("heading", level=1, name="Leads", exact=True)).to_be_visible()
+    expect(page.get_by_text("No leads yet", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("live-status")).to_have_text("Live")
     for event_type in ("page_view", "signup", "demo_request"):
         post_event(page, {"eventType": event_type, "anonymousId": "visitor-open-page"})
     row = page.locator("tbody tr").filter(has_text="visitor-open-page")

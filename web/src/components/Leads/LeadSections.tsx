@@ -52,7 +52,7 @@ function ScoreLines({ rows }: { rows: HistoryRow[] }) {
   return (
     <div className="h-56" role="img" aria-label="Score over time, with the stage thresholds">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={scoreSeries(rows)} margin={{ top: 5, right: 64, left: -20, bottom: 0 }}>
+        <LineChart data={scoreSeries(rows)} margin={{ top: 8, right: 88, left: -20, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.08} />
           <XAxis
             dataKey="t"
@@ -75,7 +75,7 @@ function ScoreLines({ rows }: { rows: HistoryRow[] }) {
             />
           ))}
           <Line
-            type="monotone"
+            type="stepAfter"
             dataKey="score"
             stroke="#6366f1"
             strokeWidth={2}
