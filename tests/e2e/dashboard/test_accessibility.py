@@ -3,7 +3,8 @@
 The signed-in pages are the main navigation's links, read from the sidebar, so a page added
 to the navigation is checked without touching this test. The project has a scored,
 identified lead first (lists, charts and badges rendered, not only empty states), and the
-lead drawer and the first-run panel of an empty project are checked too.
+lead drawer, the create dialogs and the first-run panel of an empty project are checked too.
+Along the way no page may send a GET the API refuses (an undeclared query parameter).
 """
 
 from __future__ import annotations
@@ -41,10 +42,21 @@ def scheme_page(request: Any, chromium: Any, live_server: str) -> Any:
         base_url=live_server, viewport={"width": 1280, "height": 860}, color_scheme=request.param
     )
     context.set_default_timeout(15_000)
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("response", lambda r: _note_refused(r, refused))
     try:
-        yield context.new_page()
+        yield page
+        # Every page's GETs name only declared query parameters (no cache-busters).
+        assert refused == []
     finally:
         context.close()
+
+
+def _note_refused(response: Any, refused: list[str]) -> None:
+    request = response.request
+    if request.method == "GET" and "/api/" in request.url and response.status == 422:
+        refused.append(request.url)
 
 
 def test_public_pages_have_no_wcag_violations(scheme_page: Any) -> None:
@@ -82,5 +94,12 @@ def test_every_dashboard_page_has_no_wcag_violations(scheme_page: Any) -> None:
     expect(drawer.get_by_test_id("timeline-event").first).to_be_visible()
     expect(drawer.get_by_role("img", name="Score over time")).to_be_visible()
     _assert_clean(page, "lead drawer", found)
+    drawer.get_by_role("button", name="Close").click()
+
+    for path, button in (("/app/webhooks", "New webhook"), ("/app/automations", "New automation")):
+        page.goto(path)
+        page.get_by_role("button", name=button).click()
+        expect(page.get_by_role("dialog", name=button)).to_be_visible()
+        _assert_clean(page, f"{button} dialog", found)
 
     assert not found, "\n".join(f"{where}:\n{text}" for where, text in found.items())
