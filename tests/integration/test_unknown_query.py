@@ -58,9 +58,7 @@ async def test_the_problem_names_each_unknown_parameter_and_no_declared_one(
     assert body["detail"] == "Unknown query parameters: pageSize, search"
 
 
-async def test_declared_parameters_and_their_aliases_are_accepted(
-    client: Any, signup: Any
-) -> None:
+async def test_declared_parameters_and_their_aliases_are_accepted(client: Any, signup: Any) -> None:
     account = await signup()
     queries = [
         ("/api/leads", {"q": "x", "minScore": 1, "sort": "name", "stage": "hot", "limit": 5}),
@@ -91,10 +89,7 @@ async def test_an_unknown_parameter_is_refused_before_authentication(client: Any
 
 
 @pytest.mark.parametrize("path", ["/docs", "/openapi.json"])
-async def test_pages_outside_the_api_document_ignore_query_strings(
-    client: Any, path: str
-) -> None:
+async def test_pages_outside_the_api_document_ignore_query_strings(client: Any, path: str) -> None:
     response = await client.get(path, params={"utm_source": "newsletter"})
 
     assert response.status_code == 200
-
