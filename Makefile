@@ -8,9 +8,11 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 # The dashboard's node_modules, (re)installed from the lock file when it changes.
 WEB_DEPS := web/node_modules/.package-lock.json
+# Segment's Node library for the Segment API end-to-end test, from its own lock file.
+SEGMENT_NODE_DEPS := tests/e2e/segment/node/node_modules/.package-lock.json
 PY_LINTED := src tests $(wildcard bench) scripts/openapi_document.py
 
-.PHONY: install install-dev run test test-fast lint format bench services web web-test api-client chromium clean
+.PHONY: install install-dev run test test-fast lint format bench services web web-test api-client chromium clean segment-node
 
 $(UV):
 	@echo "==> Installing uv $(UV_VERSION) into .uv (once)"
@@ -44,7 +46,7 @@ services: ## Make sure PostgreSQL and Redis answer (starts them when installed b
 chromium: ## Headless Chromium for browser tests (Debian package; never downloaded by a test tool)
 	scripts/ensure-chromium.sh
 
-test: install-dev services chromium ## Run the whole suite: unit, SQLite, PostgreSQL, Redis, browser, dashboard
+test: install-dev services chromium $(SEGMENT_NODE_DEPS) ## Run the whole suite: unit, SQLite, PostgreSQL, Redis, browser, dashboard
 	$(VENV)/bin/pytest
 	$(MAKE) web-test
 
@@ -53,6 +55,11 @@ web: ## Build the dashboard into web/dist (needs Node.js 20+)
 
 $(WEB_DEPS): web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(SEGMENT_NODE_DEPS): tests/e2e/segment/node/package-lock.json
+	cd tests/e2e/segment/node && npm ci --no-audit --no-fund --loglevel=error
+
+segment-node: $(SEGMENT_NODE_DEPS) ## Segment's Node library for tests/e2e/segment (npm ci)
 
 .PHONY: wheel
 wheel: $(UV) ## Build dist/leadpulse-*.whl (dashboard and ls.js inside) and dist/requirements.txt (pins from uv.lock)

@@ -14,6 +14,7 @@ from leadpulse.auth.google import GoogleVerifier
 from leadpulse.automations import hooks as automations_hooks
 from leadpulse.config import Settings
 from leadpulse.container import Container, outbox_loop
+from leadpulse.imports import hooks as imports_hooks
 from leadpulse.leads import hooks as leads_hooks
 from leadpulse.live import hooks as live_hooks
 from leadpulse.queue.wakeup import RedisWaker
@@ -35,6 +36,7 @@ def install_features(container: Container) -> None:
     automations_hooks.install(container)
     webhooks_hooks.install(container)
     leads_hooks.install(container)
+    imports_hooks.install(container)
 
 
 def build_container(settings: Settings) -> Container:

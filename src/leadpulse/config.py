@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or networks, comma
     # separated or a JSON list; empty (the default) trusts nobody, "*" trusts every peer.
     trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Bearer token that /metrics (API and worker) requires; unset: open, except on the API
+    # in production, which then refuses scrapes (obs.metrics_allowed).
+    metrics_token: str | None = None
 
     worker_concurrency: int = Field(default=4, ge=1, le=256)
     worker_claim_batch: int = Field(default=20, ge=1, le=1000)
@@ -91,6 +94,14 @@ class Settings(BaseSettings):
 
     # Live updates: the Redis pub/sub channel shared by the API and worker processes.
     live_channel: str = Field(default="leadpulse-socketio", min_length=1, max_length=128)
+    # Frames are batched per window (live.batching): at most one leadUpdated per lead per
+    # window, at most ``live_batch_cap`` frames of each other type per project (the latest).
+    # 0 sends every frame as it comes.
+    live_batch_ms: int = Field(default=100, ge=0, le=5000)
+    live_batch_cap: int = Field(default=50, ge=1, le=10_000)
+    # Connected sockets re-validate their token this often (live.guard): an expired, revoked
+    # or orphaned token is disconnected within one interval.
+    live_auth_check_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     # Automations and webhook deliveries: attempts before a row is marked failed for good
     # (retries back off 30 s, 2 min, 10 min, 1 h, 4 h, 12 h, then daily).
@@ -101,6 +112,14 @@ class Settings(BaseSettings):
     outbox_claim_batch: int = Field(default=100, ge=1, le=1000)
     outbox_concurrency: int = Field(default=10, ge=1, le=500)
     outbox_max_attempts: int = Field(default=5, ge=1, le=20)
+    # Historical imports (``leadpulse import``, ``POST /api/imports``): the largest upload
+    # kept under ``data_dir/imports``, rows per committed batch, and the lease a worker holds
+    # on a running import (an expired lease lets another worker resume it).
+    import_max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    import_batch_rows: int = Field(default=500, ge=1, le=2000)
+    import_lease_seconds: int = Field(default=60, ge=5)
+    # Inbound webhooks (``POST /api/inbound/{sourceId}``): the largest body accepted.
+    inbound_max_body_bytes: int = Field(default=262_144, ge=256)
     # Fault injection for the crash tests only (refused in production).
     test_crash_point: Literal["after_scoring_commit"] | None = None
 

@@ -11,6 +11,7 @@ turns them into HTTP answers (the status each maps to is noted in brackets).
     ├── Forbidden       [403] credential valid but the action is not allowed
     ├── InvalidInput    [422] domain validation failed; carries field errors
     ├── PayloadTooLarge [413] body, batch or event over its configured limit
+    ├── UnsupportedMediaType [415] a body encoding the endpoint cannot read
     ├── RateLimited     [429] carries retry_after seconds
     └── Unavailable     [503] a dependency (database, Redis, SMTP) is down
 """
@@ -35,8 +36,11 @@ def field_errors(raw: Sequence[Mapping[str, Any]], prefix: str = "") -> list[Fie
     """Turn pydantic error dicts into FieldErrors with dotted paths, under ``prefix`` if given."""
     errors = []
     for error in raw:
-        loc = ".".join(str(part) for part in error.get("loc", ()))
-        path = ".".join(part for part in (prefix, loc) if part)
+        parts = [str(part) for part in error.get("loc", ())]
+        inner = (error.get("ctx") or {}).get("path")  # a path inside a free-form object
+        if inner:
+            parts.append(str(inner))
+        path = ".".join(part for part in (prefix, *parts) if part)
         errors.append(FieldError(path, str(error.get("msg")), str(error.get("type"))))
     return errors
 
@@ -73,6 +77,10 @@ class Forbidden(LeadPulseError):
 
 class PayloadTooLarge(LeadPulseError):
     title = "Payload too large"
+
+
+class UnsupportedMediaType(LeadPulseError):
+    title = "Unsupported media type"
 
 
 class Unavailable(LeadPulseError):

@@ -4,9 +4,15 @@ processes) and ``worker``. The CLI calls these; tests and benchmarks build the s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
+import os
+import shutil
 import signal
 import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -23,6 +29,7 @@ from leadpulse.worker.health import serve_health
 from leadpulse.worker.loop import Worker
 
 log = structlog.get_logger("leadpulse.processes")
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class EmbeddedWorker:
@@ -82,15 +89,38 @@ def run_api(settings: Settings, *, processes: int) -> None:
     """Run the API alone, in one or several processes."""
     settings.secret_key()
     if processes > 1:
-        uvicorn.run(
-            "leadpulse.asgi:app_from_env",
-            factory=True,
-            workers=processes,
-            **uvicorn_options(settings),
-        )
+        with metrics_directory():
+            uvicorn.run(
+                "leadpulse.asgi:app_from_env",
+                factory=True,
+                workers=processes,
+                **uvicorn_options(settings),
+            )
         return
     app = build_api(settings, embedded_worker=False)
     uvicorn.run(app, **uvicorn_options(settings))
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """Run the block with prometheus-client's multiprocess mode on, so that a scrape of
+    any API process reports the sum over all of them.
+
+    The processes uvicorn spawns inherit ``PROMETHEUS_MULTIPROC_DIR`` and keep their values
+    in files there. An operator's own directory is used as it is (wipe it between runs);
+    otherwise a fresh one is made for this run and removed after it.
+    """
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        yield Path(given)
+        return
+    path = Path(tempfile.mkdtemp(prefix="leadpulse-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        del os.environ[MULTIPROC_ENV]
+        shutil.rmtree(path, ignore_errors=True)
 
 
 async def _worker_main(settings: Settings, *, burst: bool) -> int:

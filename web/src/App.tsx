@@ -14,6 +14,8 @@ const AutomationsPage = lazy(() => import("./components/Automations/AutomationsP
 const WebhooksPage = lazy(() => import("./components/Webhooks/WebhooksPage"));
 const SimulatorPage = lazy(() => import("./components/Simulator/SimulatorPage"));
 const IntegrationsPage = lazy(() => import("./components/Integrations/IntegrationsPage"));
+const ImportsPage = lazy(() => import("./components/Imports/ImportsPage"));
+const InboundPage = lazy(() => import("./components/Inbound/InboundPage"));
 const SystemPage = lazy(() => import("./components/System/SystemPage"));
 const SettingsPage = lazy(() => import("./components/Settings/SettingsPage"));
 
@@ -39,6 +41,8 @@ export function App() {
           <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="simulator" element={<SimulatorPage />} />
           <Route path="integrations" element={<IntegrationsPage />} />
+          <Route path="imports" element={<ImportsPage />} />
+          <Route path="inbound" element={<InboundPage />} />
           <Route path="system" element={<SystemPage />} />
           <Route path="settings" element={<SettingsPage />} />
         </Route>

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from leadpulse.admin import service
 from leadpulse.admin.schemas import FailedJobRead
-from leadpulse.api.deps import ContainerDep, ServerDep
+from leadpulse.api.deps import ContainerDep, Id, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.queue import jobs
 from leadpulse.store.types import utcnow
@@ -19,7 +19,7 @@ async def list_failed_jobs(
     caller: ServerDep,
     c: ContainerDep,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: PageOffset = 0,
     include_replayed: bool = Query(False, alias="includeReplayed"),
 ) -> Page[FailedJobRead]:
     """List dead-lettered jobs, newest first."""
@@ -36,7 +36,7 @@ async def list_failed_jobs(
 
 
 @router.post("/failed-jobs/{failed_id}/replay", status_code=202, response_model=FailedJobRead)
-async def replay_failed_job(failed_id: int, caller: ServerDep, c: ContainerDep) -> FailedJobRead:
+async def replay_failed_job(failed_id: Id, caller: ServerDep, c: ContainerDep) -> FailedJobRead:
     """Send a dead-lettered lead back to the queue (once)."""
     async with c.db.transaction() as session:
         failed = await jobs.replay(

@@ -17,12 +17,14 @@ from starlette.middleware.cors import CORSMiddleware
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
-from leadpulse.api import docs, health, problems, query, web
+from leadpulse.api import deps, docs, health, metrics, problems, query, web
 from leadpulse.api.cors import PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
 from leadpulse.automations import routes as automations_routes
 from leadpulse.container import Container
+from leadpulse.imports import routes as imports_routes
+from leadpulse.inbound import routes as inbound_routes
 from leadpulse.ingest import routes as ingest_routes
 from leadpulse.leads import routes as leads_routes
 from leadpulse.live import routes as live_routes
@@ -30,6 +32,7 @@ from leadpulse.live import server as live_server
 from leadpulse.projects import routes as projects_routes
 from leadpulse.rules import routes as rules_routes
 from leadpulse.sdk import routes as sdk_routes
+from leadpulse.segment import routes as segment_routes
 from leadpulse.store import migrate
 from leadpulse.webhooks import routes as webhooks_routes
 
@@ -39,15 +42,19 @@ Hook = Callable[[Container], Awaitable[None]]
 # In this order: a path is matched against the routers one after the other.
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    metrics.router,
     auth_routes.router,
     projects_routes.current_router,
     projects_routes.router,
     ingest_routes.router,
+    segment_routes.router,
     leads_routes.router,
     rules_routes.router,
     automations_routes.router,
     webhooks_routes.router,
     analytics_routes.router,
+    imports_routes.router,
+    inbound_routes.router,
     admin_routes.router,
     sdk_routes.router,
     live_routes.router,
@@ -72,9 +79,10 @@ def create_app(
         version=__version__,
         description="Event-driven lead scoring. Errors are application/problem+json.",
         lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
+        # On every route, before any other: no NUL characters, no undeclared query parameters.
+        dependencies=[Depends(deps.refuse_nul_characters), Depends(query.refuse_unknown_query)],
         docs_url=None,  # docs.install serves /docs and /redoc with local assets
         redoc_url=None,
-        dependencies=[Depends(query.refuse_unknown_query)],  # on every route, before any other
         responses={
             400: {"description": "Malformed JSON", "content": {problems.PROBLEM_JSON: {}}},
             422: {"description": "Validation failed", "content": {problems.PROBLEM_JSON: {}}},
@@ -117,7 +125,11 @@ def asgi_app(container: Container, **kwargs: Any) -> Any:
 
 def _middleware(app: FastAPI, container: Container) -> None:
     settings = container.settings
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits={"/api/imports": settings.import_max_upload_bytes},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -129,6 +141,7 @@ def _middleware(app: FastAPI, container: Container) -> None:
     # Outside the allow-list CORS: it owns the headers of the public ingest and SDK paths.
     app.add_middleware(PublicCorsMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware)  # outermost: times the whole answer
 
 
 def app_kwargs() -> dict[str, Any]:

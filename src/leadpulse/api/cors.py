@@ -1,6 +1,7 @@
 """CORS for the public ingest endpoints and the SDK script.
 
-Customer websites are always another origin, so ``/api/ingest/*`` and ``/sdk/*`` answer
+Customer websites are always another origin, so ``/api/ingest/*``, the Segment-compatible
+``/v1/*`` and ``/sdk/*`` answer
 preflights and requests from any origin, without credentials (``*``). The JWT API keeps the
 settings allow-list (``CORSMiddleware``); this middleware sits outside it and owns the CORS
 headers of the public paths. A project may still restrict its keys to listed origins:
@@ -13,7 +14,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PUBLIC_PREFIXES = ("/api/ingest/", "/sdk/")
+PUBLIC_PREFIXES = ("/api/ingest/", "/sdk/", "/v1/")
 _CORS = {
     "access-control-allow-origin": "*",
     "access-control-allow-methods": "GET, POST, OPTIONS",

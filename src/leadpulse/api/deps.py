@@ -8,14 +8,15 @@ endpoint accepts.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from leadpulse.api.schemas import MAX_BIGINT
 from leadpulse.auth.callers import Caller, caller_from_bearer, caller_from_key
 from leadpulse.container import Container
-from leadpulse.errors import Forbidden, Unauthorized
+from leadpulse.errors import FieldError, Forbidden, InvalidInput, Unauthorized
 
 
 def get_container(request: Request) -> Container:
@@ -72,9 +73,36 @@ async def require_ingest(caller: OptionalCallerDep) -> Caller:
     return caller
 
 
+# Every integer of a path or query string is bounded: a value the database cannot bind
+# (a BIGINT holds up to 2⁶³−1) is a 422 naming it, never a driver overflow. A new route uses
+# these aliases; tests/unit/security/test_openapi_bounds.py fails on an unbounded integer.
+Id = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="An id, 1 … 2⁶³−1")]
+
+
+def id_query(alias: str) -> Any:
+    """A bounded optional id in the query string, named ``alias`` on the wire."""
+    return Query(alias=alias, ge=1, le=MAX_BIGINT, description="An id, 1 … 2⁶³−1")
+
+
+def refuse_nul_characters(request: Request) -> None:
+    """Refuse a NUL character in a path or query parameter (PostgreSQL text holds none).
+
+    Installed once on the app, for every route; bodies are checked by ``StrictInput``.
+    """
+    params = [("path", k, v) for k, v in request.path_params.items()]
+    params += [("query", k, v) for k, v in request.query_params.multi_items()]
+    errors = [
+        FieldError(f"{where}.{name}", "must not contain a NUL character (\\u0000)", "unsafe_value")
+        for where, name, value in params
+        if "\x00" in f"{name}{value}"
+    ]
+    if errors:
+        raise InvalidInput("Parameters must not contain NUL characters.", errors)
+
+
 # Paging of list endpoints: ``?limit=&offset=``.
 PageLimit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200")]
-PageOffset = Annotated[int, Query(ge=0)]
+PageOffset = Annotated[int, Query(ge=0, le=MAX_BIGINT)]
 
 UserDep = Annotated[Caller, Depends(require_user)]
 ServerDep = Annotated[Caller, Depends(require_server)]

@@ -1,13 +1,19 @@
-"""``GET /api/health``: database, Redis and worker status, each on its own."""
+"""``GET /api/health``: database, Redis and worker status, each on its own.
+
+A worker counts as alive while its last heartbeat is younger than the job lease
+(``LEADPULSE_WORKER_LEASE_SECONDS``): past that, its claims are being taken back by the others,
+so a dead worker leaves the count exactly when the queue stops waiting for it.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse import __version__
 from leadpulse.api.deps import ContainerDep
@@ -16,7 +22,6 @@ from leadpulse.store.models import WorkerHeartbeat
 from leadpulse.store.types import utcnow
 
 router = APIRouter(tags=["health"])
-HEARTBEAT_FRESH = timedelta(seconds=30)
 Status = Literal["ok", "down", "disabled", "none"]
 
 
@@ -39,19 +44,27 @@ async def _redis(c: Container) -> dict[str, Any]:
     return {"status": "ok"}
 
 
+async def live_workers(
+    session: AsyncSession, *, now: datetime, lease: timedelta
+) -> tuple[int, datetime | None]:
+    """Count the workers whose heartbeat is younger than ``lease``, and their latest beat."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(WorkerHeartbeat.last_seen_at)).where(
+                WorkerHeartbeat.last_seen_at > now - lease
+            )
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
 async def _worker(c: Container) -> dict[str, Any]:
+    lease = timedelta(seconds=c.settings.worker_lease_seconds)
     try:
         async with c.db.sessions() as session:
-            row = (
-                await session.execute(
-                    select(func.count(), func.max(WorkerHeartbeat.last_seen_at)).where(
-                        WorkerHeartbeat.last_seen_at > utcnow() - HEARTBEAT_FRESH
-                    )
-                )
-            ).one()
+            count, last = await live_workers(session, now=utcnow(), lease=lease)
     except Exception as exc:  # database down: the database entry already says so
         return {"status": "unknown", "error": str(exc)[:200]}
-    count, last = row
     state = "ok" if count else "none"
     return {"status": state, "workers": count, "lastHeartbeat": last.isoformat() if last else None}
 

@@ -127,22 +127,29 @@ class _TooLarge(Exception):
 class BodyLimitMiddleware:
     """Refuse bodies over ``max_bytes`` with 413, by Content-Length or while streaming.
 
+    ``path_limits`` gives paths of their own limit (the import upload takes files far larger
+    than any JSON body).
+
     A streamed body is counted as it is read. Once over the limit the 413 is sent at once
     and whatever the app answers afterwards is dropped: FastAPI turns an exception raised
     while it reads the body into a 400, which must not be what the client sees.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"], self.max_bytes)
         declared = _header(scope, b"content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
         started = refused = False
@@ -151,13 +158,13 @@ class BodyLimitMiddleware:
             nonlocal refused
             if not (started or refused):
                 refused = True
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
 
         async def limited() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 await refuse()
                 raise _TooLarge
             return message
@@ -174,6 +181,6 @@ class BodyLimitMiddleware:
         except _TooLarge:
             await refuse()
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"The request body exceeds the limit of {self.max_bytes} bytes."
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        detail = f"The request body exceeds the limit of {limit} bytes."
         await problem(413, detail)(scope, receive, send)

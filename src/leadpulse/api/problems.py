@@ -30,6 +30,7 @@ from leadpulse.errors import (
     RateLimited,
     Unauthorized,
     Unavailable,
+    UnsupportedMediaType,
     field_errors,
 )
 
@@ -79,6 +80,7 @@ STATUS: dict[type[LeadPulseError], int] = {
     NotFound: 404,
     Conflict: 409,
     PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
     InvalidInput: 422,
     RateLimited: 429,
     Unavailable: 503,

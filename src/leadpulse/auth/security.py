@@ -21,6 +21,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
+from leadpulse.api.schemas import MAX_BIGINT
 from leadpulse.errors import Unauthorized
 
 JWT_ALGORITHM = "HS256"
@@ -85,15 +86,24 @@ def decode_token(token: str, *, secret: str) -> TokenClaims:
             token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp"]}
         )
         return TokenClaims(
-            user_id=int(claims["sub"]),
-            project_id=int(claims["project_id"]),
+            user_id=_claim_int(claims["sub"], minimum=1),
+            project_id=_claim_int(claims["project_id"], minimum=1),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            token_version=int(claims.get("tv", 0)),
+            token_version=_claim_int(claims.get("tv", 0), minimum=0),
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The token has expired; sign in again.") from exc
-    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError) as exc:
+    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
         raise Unauthorized("The token is invalid.") from exc
+
+
+def _claim_int(value: object, *, minimum: int) -> int:
+    """Read an id claim: an int, or a string of at most 19 digits, within a BIGINT."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_BIGINT:
+        raise ValueError("not an id")
+    return value
 
 
 class LookupCache:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
+from leadpulse.api.deps import ContainerDep, Id, PageLimit, PageOffset, ServerDep, id_query
 from leadpulse.api.schemas import Page
 from leadpulse.automations import schemas, service
 
@@ -46,7 +46,7 @@ async def list_executions(
     c: ContainerDep,
     limit: PageLimit = 50,
     offset: PageOffset = 0,
-    automation_id: Annotated[int | None, Query(alias="automationId")] = None,
+    automation_id: Annotated[int | None, id_query("automationId")] = None,
     status_: Annotated[schemas.ExecutionStatus | None, Query(alias="status")] = None,
 ) -> Page[schemas.ExecutionRead]:
     """List executions, newest first, optionally of one automation or one status."""
@@ -65,7 +65,7 @@ async def list_executions(
 
 @router.get("/{automation_id}", response_model=schemas.AutomationRead)
 async def get_automation(
-    automation_id: int, caller: ServerDep, c: ContainerDep
+    automation_id: Id, caller: ServerDep, c: ContainerDep
 ) -> schemas.AutomationRead:
     """Read one automation."""
     async with c.db.sessions() as session:
@@ -77,7 +77,7 @@ async def get_automation(
 
 @router.patch("/{automation_id}", response_model=schemas.AutomationRead)
 async def update_automation(
-    automation_id: int, body: schemas.AutomationUpdate, caller: ServerDep, c: ContainerDep
+    automation_id: Id, body: schemas.AutomationUpdate, caller: ServerDep, c: ContainerDep
 ) -> schemas.AutomationRead:
     """Change an automation (set a condition to null to clear it)."""
     project_id = caller.project_id
@@ -97,7 +97,7 @@ async def update_automation(
 
 
 @router.delete("/{automation_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_automation(automation_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+async def delete_automation(automation_id: Id, caller: ServerDep, c: ContainerDep) -> Response:
     """Delete an automation and its execution log."""
     async with c.db.transaction() as session:
         await service.delete_automation(

@@ -96,7 +96,10 @@ def _memory_figures(raw: dict[str, Any]) -> list[Figure]:
 
 def figures(backend: str, raw: dict[str, Any]) -> list[Figure]:
     """Compute every figure of one backend's run."""
+    from leadpulse.benchmark import imports  # imports.py builds on this module's Figure
+
     found = _throughput_figures(backend, raw) + _latency_figures(raw) + _memory_figures(raw)
+    found += imports.figures(raw)
     return sorted(found, key=lambda f: f.name[:2])
 
 

@@ -13,14 +13,19 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from leadpulse.benchmark import report
+from leadpulse.benchmark import imports, report
 from leadpulse.benchmark.loadgen import wrk_path
 from leadpulse.benchmark.phases import Context, make_plan, phase_batch, phase_e2e, phase_single
 from leadpulse.benchmark.stack import BENCH_DIR, Backend
 from leadpulse.benchmark.workload import Spec, generate, statistics
 from leadpulse.store.types import utcnow
 
-PHASES = (("single", phase_single), ("batch", phase_batch), ("e2e", phase_e2e))
+PHASES = (
+    ("single", phase_single),
+    ("batch", phase_batch),
+    ("e2e", phase_e2e),
+    ("import", imports.phase_import),
+)
 GENERATOR = (
     "wrk 4.1.0 (Debian), 1 thread, bench/post.lua (16 connections for single events, "
     "4 for 500-event batches); latency at a fixed rate: leadpulse.benchmark.pacer "

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from leadpulse import __version__
-from leadpulse.cli import bench, db, decay, jobs, rescore, run
+from leadpulse.cli import bench, db, decay, demo, doctor, imports, jobs, rescore, run
 from leadpulse.cli.framework import RootGroup, Typer
 
 app = Typer(
@@ -43,6 +43,9 @@ app.command()(run.serve)
 app.command()(run.api)
 app.command()(run.worker)
 app.command()(rescore.rescore)
+app.command()(demo.demo)
+app.command()(doctor.doctor)
+app.command(name="import")(imports.import_file)
 app.add_typer(db.db_app, name="db")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(decay.decay_app, name="decay")

@@ -19,6 +19,15 @@ ignored. The identify with the newest event time ``at`` (kept as ``traits["_iden
 overwrites; an older one only fills gaps. A merge (``merge_profile``) first fills the
 survivor's gaps from each merged lead in id order (their ``_`` keys are not inherited), then
 applies the identify's traits.
+
+External ids (Segment's ``userId``) identify like e-mails, with one more rule: a lead's
+external id never changes once set (``external_id_action``). An event whose ``userId``
+nobody holds sets it on the lead (``claim``); one held by another lead merges the two by the
+merge rule above, the holder surviving (``merge``); one held by this lead, or by a lead merged
+into it, changes nothing (``keep``). An event reaching a lead that already holds ANOTHER
+external id is a ``conflict``: its userId is not applied (no merge, no traits from it) and
+the event stays on, and is scored for, the lead it reached. A merged lead keeps its external
+id on its alias row, so later events with that userId still reach the survivor.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 MAX_EMAIL_LENGTH = 254
 IDENTIFIED_AT = "_identifiedAt"
@@ -70,6 +79,22 @@ def plan_merge(*, identified_lead_id: int, existing_lead_ids: Sequence[int]) -> 
     return MergePlan(survivor_id=survivor, merged_ids=tuple(merged))
 
 
+ExternalIdAction = Literal["keep", "claim", "merge", "conflict"]
+
+
+def external_id_action(
+    *, current: str | None, external_id: str, lead_id: int, holders: Sequence[int]
+) -> ExternalIdAction:
+    """Decide what an event's external id does to its lead (``holders``: live leads known by
+    that id, this lead included when it or a lead merged into it holds the id)."""
+    others = set(holders) - {lead_id}
+    if current == external_id or (lead_id in holders and not others):
+        return "keep"
+    if current is not None:
+        return "conflict"
+    return "merge" if others else "claim"
+
+
 def takes_email(*, current: str | None, email: str, newer: bool) -> bool:
     """Tell whether an identify (with no other holder of ``email``) sets it on the lead."""
     return current != email and (current is None or newer)
@@ -90,21 +115,25 @@ def is_newer(profile: Profile, at: datetime) -> bool:
     return stamp is None or datetime.fromisoformat(str(stamp)) <= at
 
 
+def _fill(target: dict[str, Any], key: str, value: Any, take: bool) -> None:
+    if take:
+        target[key] = value
+
+
 def identify_profile(
     profile: Profile, traits: Mapping[str, Any], *, at: datetime
 ) -> tuple[Profile, bool]:
     """Apply an identify's traits (newer overwrites, older fills gaps); say if it is newer."""
     newer = is_newer(profile, at)
-    columns = {"name": profile.name, "company": profile.company}
+    columns: dict[str, str | None] = {"name": profile.name, "company": profile.company}
     custom = dict(profile.traits)
     for key, value in traits.items():
         if key == "email" or key.startswith("_") or value is None:
             continue
         if key in TRAIT_COLUMNS:
-            if newer or columns[key] is None:
-                columns[key] = str(value)[:MAX_TRAIT_COLUMN]
-        elif newer or key not in custom:
-            custom[key] = value
+            _fill(columns, key, str(value)[:MAX_TRAIT_COLUMN], newer or columns[key] is None)
+        else:
+            _fill(custom, key, value, newer or key not in custom)
     if newer:
         custom[IDENTIFIED_AT] = at.isoformat()
     return Profile(name=columns["name"], company=columns["company"], traits=custom), newer

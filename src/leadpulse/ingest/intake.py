@@ -6,6 +6,7 @@ container), so concurrent requests share its group committer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,11 +32,22 @@ Publish = Callable[[Sequence[EventIngested]], None]
 
 
 def parse_json(raw: bytes) -> Any:
-    """Decode a JSON body whatever its Content-Type (sendBeacon sends text/plain)."""
+    """Decode a JSON body whatever its Content-Type (sendBeacon sends text/plain).
+
+    What orjson refuses is read again by the standard library, which also takes ``NaN`` and
+    ``Infinity``: validation then refuses those per event, naming the field, and the other
+    events of a batch are still stored. What orjson could not write back (a lone surrogate,
+    an integer beyond 64 bits) stays a malformed body.
+    """
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest("The request body is not valid JSON.") from exc
+        try:
+            value = json.loads(raw)
+            orjson.dumps(value)
+        except (ValueError, TypeError, RecursionError):
+            raise BadRequest("The request body is not valid JSON.") from exc
+        return value
 
 
 class Intake:
@@ -81,7 +93,11 @@ class Intake:
             errors = field_errors(exc.errors(include_url=False), prefix=loc)
             raise InvalidInput(f"Invalid event at {loc}", errors) from exc
         self._check_nesting(event, loc)
-        return self._incoming(event, project_id, received_at, sent_at)
+        try:
+            return self._incoming(event, project_id, received_at, sent_at)
+        except OverflowError as exc:  # sentAt − timestamp carried the date out of range
+            msg = "out of range once corrected for the clock skew given by sentAt"
+            raise InvalidInput.field(f"{loc}.timestamp", msg, "value_error") from exc
 
     def _check_nesting(self, event: BaseModel, loc: str) -> None:
         for name in ("properties", "traits"):
@@ -124,6 +140,8 @@ class Intake:
             properties=properties,
             email=event.email,
             session_id=event.session_id,
+            user_id=event.user_id,
+            context=event.context,
         )
 
     async def submit(self, items: Sequence[Incoming]) -> list[Stored]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from leadpulse import obs
 from leadpulse.api.deps import ContainerDep, IngestDep
 from leadpulse.auth.callers import Caller, caller_from_jwt, caller_from_key
 from leadpulse.container import Container
@@ -19,8 +20,8 @@ from leadpulse.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
+from leadpulse.ingest import front
 from leadpulse.ingest.intake import EventModel, Intake, parse_json
-from leadpulse.ingest.ratelimit import IngestRateLimiter
 from leadpulse.ingest.schemas import (
     ApiEvent,
     BatchItemResult,
@@ -75,32 +76,36 @@ async def _sdk_caller(request: Request, c: Container, body: Any) -> Caller:
         return await caller_from_key(session, key)
 
 
-def _intake(c: Container) -> Intake:
-    if c.intake is None:
-        c.intake = Intake(
-            c.db,
-            c.settings,
-            waker=c.waker,
-            publish=lambda ingested: c.publish_later(c.after_ingest, ingested),
-        )
-    return c.intake
-
-
 async def _admit(request: Request, c: Container, caller: Caller) -> None:
-    origin = request.headers.get("origin")
-    if caller.allowed_origins and origin and origin not in caller.allowed_origins:
-        raise Forbidden(f"Origin {origin} is not allowed for this project's keys.")
-    if c.rate_limiter is None:
-        c.rate_limiter = IngestRateLimiter(c.settings, redis=c.redis)
-    await c.rate_limiter.check(caller, request.client.host if request.client else "unknown")
+    client_ip = request.client.host if request.client else "unknown"
+    await front.admit(c, caller, origin=request.headers.get("origin"), client_ip=client_ip)
+
+
+PK_LEAD_ID = (
+    "A publishable key may address leads only by anonymousId (and identify them by email); "
+    "send leadId with a secret key or a user token."
+)
+
+
+def _addressable(caller: Caller, item: Incoming) -> bool:
+    """Tell whether the caller may address the item's lead: pk_ traffic never by ``leadId``.
+
+    A publishable key sits in web pages and lead ids are sequential, so a leadId from it
+    would let anyone write to every lead of the project.
+    """
+    return not (caller.via == "publishable" and item.lead_id is not None)
 
 
 async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
-    intake = _intake(c)
-    item = intake.validate(
-        body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
-    )
+    intake = front.intake_of(c)
+    with obs.counting_rejection():
+        item = intake.validate(
+            body, model, project_id=caller.project_id, received_at=utcnow(), loc="body"
+        )
+    if not _addressable(caller, item):
+        raise Forbidden(PK_LEAD_ID)
     stored = (await intake.submit([item]))[0]
+    obs.count_ingested([stored.status])
     if stored.status == "unknown_lead":
         raise NotFound(f"Lead {item.lead_id} not found.")
     result = IngestResult(status=stored.status, event_id=stored.event_id, lead_id=stored.lead_id)
@@ -108,7 +113,7 @@ async def _one(c: Container, caller: Caller, body: Any, model: EventModel) -> JS
 
 
 def _validate_all(
-    intake: Intake, events: list[Any], model: EventModel, project_id: int, body: dict[str, Any]
+    intake: Intake, events: list[Any], model: EventModel, caller: Caller, body: dict[str, Any]
 ) -> tuple[list[tuple[int, Incoming]], dict[int, BatchItemResult]]:
     """Validate each event alone: the valid ones by index, and the rejections by index."""
     received_at, sent_at = utcnow(), _batch_sent_at(body)
@@ -119,14 +124,19 @@ def _validate_all(
             item = intake.validate(
                 raw,
                 model,
-                project_id=project_id,
+                project_id=caller.project_id,
                 received_at=received_at,
                 loc=f"events.{index}",
                 sent_at=sent_at,
             )
-            valid.append((index, item))
         except InvalidInput as exc:
             rejected[index] = _rejected(index, exc.errors)
+            continue
+        if _addressable(caller, item):
+            valid.append((index, item))
+        else:
+            error = FieldError(f"events.{index}.leadId", PK_LEAD_ID, "forbidden")
+            rejected[index] = _rejected(index, [error])
     return valid, rejected
 
 
@@ -146,12 +156,13 @@ async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> J
     limit = c.settings.max_batch_events
     if len(events) > limit:
         raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
-    intake = _intake(c)
-    valid, results = _validate_all(intake, events, model, caller.project_id, body)
+    intake = front.intake_of(c)
+    valid, results = _validate_all(intake, events, model, caller, body)
     stored = await intake.submit([item for _, item in valid]) if valid else []
     for (index, _), outcome in zip(valid, stored, strict=True):
         results[index] = _stored_result(index, outcome)
     ordered = [results[i] for i in range(len(events))]
+    obs.count_ingested(r.status for r in ordered)
     summary = BatchResult(
         accepted=sum(r.status == "queued" for r in ordered),
         duplicates=sum(r.status == "duplicate" for r in ordered),

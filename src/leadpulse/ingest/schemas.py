@@ -2,28 +2,27 @@
 
 Limits (configurable, ``Settings.max_*``): one event ≤ 32 KB of JSON; a batch ≤ 500 events
 and the body ≤ 1 MB; ``properties``/``traits`` nested ≤ 5 levels with ≤ 100 keys per object;
-event type 1–64 characters of ``[A-Za-z0-9_.:-]``; ids ≤ 128 characters.
+event type 1–64 characters of ``[A-Za-z0-9_.:-]``; ids ≤ 128 characters; ``leadId`` a
+BIGINT; dates converted to UTC (an offset carrying them out of range is refused); no NUL
+character and no ``NaN``/``Infinity`` anywhere (``StrictInput``). Optional ``userId`` (the
+sender's own id for the person, ≤ 255 characters; it identifies the lead, like an e-mail)
+and ``context`` (an object kept with the event as sent) come from the Segment-compatible API
+(``leadpulse.segment``) and may be sent by any SDK client.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from leadpulse.api.schemas import ApiModel, StrictInput
+from leadpulse.api.schemas import ApiModel, BigId, StrictInput, UtcDateTime
 from leadpulse.core.identity import normalize_email
 
 EVENT_TYPE_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 MAX_ID = 128
+MAX_USER_ID = 255
 CONTAINERS = (dict, list)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # ISO strings without offset are read as UTC
-    return value
 
 
 def _email(value: str | None) -> str | None:
@@ -32,14 +31,15 @@ def _email(value: str | None) -> str | None:
 
 class _EventBase(StrictInput):
     event_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID)
-    timestamp: datetime | None = None
-    sent_at: datetime | None = None
+    timestamp: UtcDateTime | None = None  # ISO strings without offset are read as UTC
+    sent_at: UtcDateTime | None = None
     properties: dict[str, Any] = Field(default_factory=dict)
     traits: dict[str, Any] | None = None
     email: str | None = Field(default=None, max_length=254)
     session_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID)
+    user_id: str | None = Field(default=None, min_length=1, max_length=MAX_USER_ID)
+    context: dict[str, Any] | None = None
 
-    _aware = field_validator("timestamp", "sent_at")(_aware)
     _email = field_validator("email")(_email)
 
 
@@ -55,7 +55,7 @@ class ApiEvent(_EventBase):
     """An event as sent by a back end to ``/api/events``: a lead id or an anonymous id."""
 
     event_type: str = Field(pattern=EVENT_TYPE_PATTERN)
-    lead_id: int | None = Field(default=None, ge=1)
+    lead_id: BigId | None = None
     anonymous_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID)
 
     @model_validator(mode="after")

@@ -44,6 +44,8 @@ class Incoming:
     properties: dict[str, Any] = field(default_factory=dict)
     email: str | None = None
     session_id: str | None = None
+    user_id: str | None = None
+    context: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,8 @@ def _event_row(item: Incoming, lead_id: int) -> dict[str, Any]:
         "received_at": item.received_at,
         "session_id": item.session_id,
         "email": item.email,
+        "user_id": item.user_id,
+        "context": item.context,
         "properties": item.properties,
         "processed": False,
     }

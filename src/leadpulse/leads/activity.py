@@ -12,12 +12,13 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadpulse.api.schemas import MAX_BIGINT
 from leadpulse.core.intelligence import Intelligence, assess
 from leadpulse.core.stages import Stage
 from leadpulse.errors import InvalidInput
@@ -149,9 +150,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         stamp, row_id = json.loads(raw)
         at = datetime.fromisoformat(stamp)
-        if at.tzinfo is None or not isinstance(row_id, int):
+        if at.tzinfo is None or not isinstance(row_id, int) or not 0 <= row_id <= MAX_BIGINT:
             raise ValueError("bad cursor")
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        at = at.astimezone(UTC)  # a tampered offset can carry it out of range
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error) as exc:
         raise InvalidInput.field("query.cursor", "not a cursor from this endpoint") from exc
     return at, row_id
 

@@ -5,14 +5,17 @@ desc) on ``ix_leads_project_score``, each page in its own short session, and wri
 response as they come: memory stays flat whatever the project size, and no database
 connection is held while the client reads. Filters are those of the list.
 
-Formula injection: a text cell starting with ``= + - @``, a tab or a carriage return is
-prefixed with a single quote, so spreadsheet programs show it as text instead of running it.
+Formula injection: a text cell whose first visible character is ``= + - @`` (or their
+full-width forms) — after any leading whitespace, Unicode spaces such as NBSP, line breaks or
+zero-width characters, which spreadsheet programs skip — or that starts with a tab, carriage
+return or line feed, is prefixed with a single quote, so it is shown as text, never run.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
@@ -25,14 +28,21 @@ from leadpulse.store.models import Lead
 
 EXPORT_PAGE = 1000
 HEADER = ("Name", "Email", "Company", "Score", "Stage", "Velocity", "Last event", "Created")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CONTROL_PREFIXES = ("\t", "\r", "\n")
+# \s is every Unicode whitespace (NBSP, U+2000–U+200A, U+3000, line and paragraph
+# separators…); the zero-width characters and the BOM are invisible too, but not \s.
+_LEADING_BLANKS = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 def escape_cell(value: str | None) -> str:
     """Neutralise a text cell a spreadsheet would read as a formula."""
     if value is None:
         return ""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    visible = _LEADING_BLANKS.sub("", value, count=1)
+    if value.startswith(CONTROL_PREFIXES) or visible.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def _stamp(value: datetime | None) -> str:

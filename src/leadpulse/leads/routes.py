@@ -7,14 +7,13 @@ browsers and fetch(), hiding the merge from the dashboard.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from starlette.responses import StreamingResponse
 
-from leadpulse.api.deps import ContainerDep, ServerDep
-from leadpulse.api.schemas import Page
+from leadpulse.api.deps import ContainerDep, Id, PageOffset, ServerDep, id_query
+from leadpulse.api.schemas import MAX_INT, Page, UtcDateTime
 from leadpulse.leads import activity, export, gdpr, schemas, service
 from leadpulse.store.types import utcnow
 
@@ -24,13 +23,13 @@ board = APIRouter(tags=["leads"])
 feed = APIRouter(tags=["events"])
 
 LimitQ = Annotated[int, Query(ge=1, le=schemas.MAX_PAGE)]
-OffsetQ = Annotated[int, Query(ge=0)]
+OffsetQ = PageOffset
 StageQ = Annotated[schemas.StageName | None, Query()]
 SearchQ = Annotated[
     str | None,
     Query(max_length=schemas.MAX_SEARCH, description="Substring of name/email/company/anonymousId"),
 ]
-MinScoreQ = Annotated[int | None, Query(alias="minScore", ge=0)]
+MinScoreQ = Annotated[int | None, Query(alias="minScore", ge=0, le=MAX_INT)]
 SortQ = Annotated[schemas.LeadSort, Query()]
 
 
@@ -94,7 +93,7 @@ async def create_lead(
 
 @leads.get("/{lead_id}", response_model=schemas.LeadRead)
 async def get_lead(
-    lead_id: int, caller: ServerDep, c: ContainerDep, response: Response
+    lead_id: Id, caller: ServerDep, c: ContainerDep, response: Response
 ) -> schemas.LeadRead:
     """Return a lead; a merged one answers with ``mergedInto`` and a ``Location`` header."""
     async with c.db.sessions() as session:
@@ -106,7 +105,7 @@ async def get_lead(
 
 @leads.patch("/{lead_id}", response_model=schemas.LeadRead)
 async def update_lead(
-    lead_id: int, body: schemas.LeadUpdate, caller: ServerDep, c: ContainerDep
+    lead_id: Id, body: schemas.LeadUpdate, caller: ServerDep, c: ContainerDep
 ) -> schemas.LeadRead:
     """Change a lead's name, company or custom traits (the email is not patchable)."""
     async with c.db.transaction() as session:
@@ -117,7 +116,7 @@ async def update_lead(
 
 
 @leads.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def erase_lead(lead_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+async def erase_lead(lead_id: Id, caller: ServerDep, c: ContainerDep) -> Response:
     """Erase a lead (GDPR): the lead, its aliases, events, history, jobs and executions."""
     async with c.db.transaction() as session:
         await gdpr.erase_lead(session, project_id=caller.project_id, lead_id=lead_id)
@@ -125,7 +124,7 @@ async def erase_lead(lead_id: int, caller: ServerDep, c: ContainerDep) -> Respon
 
 
 @leads.get("/{lead_id}/export")
-async def export_lead(lead_id: int, caller: ServerDep, c: ContainerDep) -> dict[str, Any]:
+async def export_lead(lead_id: Id, caller: ServerDep, c: ContainerDep) -> dict[str, Any]:
     """Return everything stored about a lead and its aliases (GDPR access request)."""
     async with c.db.sessions() as session:
         return await gdpr.export_lead(session, project_id=caller.project_id, lead_id=lead_id)
@@ -133,7 +132,7 @@ async def export_lead(lead_id: int, caller: ServerDep, c: ContainerDep) -> dict[
 
 @leads.get("/{lead_id}/timeline", response_model=schemas.Timeline)
 async def lead_timeline(
-    lead_id: int,
+    lead_id: Id,
     caller: ServerDep,
     c: ContainerDep,
     limit: Annotated[
@@ -149,7 +148,7 @@ async def lead_timeline(
 
 @leads.get("/{lead_id}/history", response_model=Page[schemas.HistoryRow])
 async def lead_history(
-    lead_id: int,
+    lead_id: Id,
     caller: ServerDep,
     c: ContainerDep,
     limit: LimitQ = schemas.DEFAULT_PAGE,
@@ -166,7 +165,7 @@ async def lead_history(
 
 @leads.get("/{lead_id}/intelligence", response_model=schemas.IntelligenceRead)
 async def lead_intelligence(
-    lead_id: int, caller: ServerDep, c: ContainerDep
+    lead_id: Id, caller: ServerDep, c: ContainerDep
 ) -> schemas.IntelligenceRead:
     """Return the lead's velocity, trend, risk, next action, engagement and churn."""
     async with c.db.sessions() as session:
@@ -210,14 +209,12 @@ async def list_events(
     caller: ServerDep,
     c: ContainerDep,
     event_type: Annotated[str | None, Query(alias="eventType", max_length=64)] = None,
-    lead_id: Annotated[int | None, Query(alias="leadId")] = None,
-    since: Annotated[datetime | None, Query(description="Received at or after")] = None,
+    lead_id: Annotated[int | None, id_query("leadId")] = None,
+    since: Annotated[UtcDateTime | None, Query(description="Received at or after")] = None,
     limit: LimitQ = schemas.DEFAULT_PAGE,
     cursor: Annotated[str | None, Query(max_length=schemas.MAX_CURSOR)] = None,
 ) -> schemas.EventFeed:
     """List the project's events, newest first, with cursor pagination."""
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=utcnow().tzinfo)  # a bare time is read as UTC
     async with c.db.sessions() as session:
         items, next_cursor = await activity.list_events(
             session,

@@ -6,6 +6,11 @@ the REST schema of the same resource — ``leadUpdated`` says ``currentScore``/`
 a client can apply a frame to a cached REST resource without renaming anything. Times are
 ISO-8601 with their UTC offset.
 
+Frames are batched per window before they are sent (``live.batching``): a client gets at
+most one ``leadUpdated`` per lead per window (the latest state; ``previousScore`` and
+``previousStage`` from before the window) and the latest few frames of each other type.
+Each frame keeps its own event and shape; there is no batch envelope.
+
 ``LiveFrames`` (event name → frame) is published in the OpenAPI document by
 ``live.routes``; the dashboard's client types are generated from it.
 """

@@ -3,7 +3,8 @@
 The frames and their fields are defined in ``live.frames``: ``newEvent`` (an event accepted
 by ingest), ``scoreMutation`` (one score-history row), ``leadUpdated`` (a lead after a
 scoring transaction), ``leadMerged`` (identity resolution merged two leads) and
-``automationExecuted`` (an automation execution finished).
+``automationExecuted`` (an automation execution finished). They are batched per window
+(``live.batching``) before they reach the emitter.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from leadpulse.core.outcomes import (
     LeadScored,
     ScoreMutation,
 )
+from leadpulse.live.batching import Coalescer, FrameBatcher
 from leadpulse.live.emitter import emitter_for
 from leadpulse.live.frames import (
     AutomationExecutedFrame,
@@ -96,30 +98,45 @@ def automation_executed(item: AutomationExecuted) -> AutomationExecutedFrame:
     )
 
 
+def batcher_for(container: Container) -> FrameBatcher:
+    """Return a batcher that sends each window through the process's emitter.
+
+    Its closer is registered at the first offer, after ``emitter_for`` registered the
+    emitter's: closers run in reverse, so the last window is flushed before the emitter
+    (and the server) close.
+    """
+    settings = container.settings
+    coalescer = Coalescer(window=settings.live_batch_ms / 1000, cap=settings.live_batch_cap)
+
+    def started() -> None:
+        emitter_for(container)
+        container.closers.append(batcher.close)
+
+    batcher = FrameBatcher(coalescer, lambda: emitter_for(container), on_first_offer=started)
+    return batcher
+
+
 def install(container: Container) -> None:
-    """Register the hooks that emit live updates after each commit."""
+    """Register the hooks that emit live updates after each commit (batched per window)."""
+    batcher = batcher_for(container)
 
     async def on_ingest(items: Sequence[EventIngested]) -> None:
-        emitter = emitter_for(container)
         for item in items:
-            await emitter.emit(new_event(item), item.project_id)
+            batcher.offer(item.project_id, new_event(item))
 
     async def on_scoring(items: Sequence[LeadScored]) -> None:
-        emitter = emitter_for(container)
         for lead in items:
             for row in lead.mutations:
-                await emitter.emit(score_mutation(row), lead.project_id)
-            await emitter.emit(lead_updated(lead), lead.project_id)
+                batcher.offer(lead.project_id, score_mutation(row))
+            batcher.offer(lead.project_id, lead_updated(lead))
 
     async def on_merge(items: Sequence[LeadMerged]) -> None:
-        emitter = emitter_for(container)
         for item in items:
-            await emitter.emit(lead_merged(item), item.project_id)
+            batcher.offer(item.project_id, lead_merged(item))
 
     async def on_automation(items: Sequence[AutomationExecuted]) -> None:
-        emitter = emitter_for(container)
         for item in items:
-            await emitter.emit(automation_executed(item), item.project_id)
+            batcher.offer(item.project_id, automation_executed(item))
 
     container.after_ingest.append(on_ingest)
     container.after_scoring.append(on_scoring)

@@ -1,8 +1,10 @@
 """The Socket.IO server, mounted in front of the API at ``/socket.io``.
 
 A client connects with its JWT in the handshake (``auth: {token}``) and is put in its
-project's room only; a missing or invalid token is refused. Nothing a client sends is
-handled: the socket is a one-way feed. With ``LEADPULSE_REDIS_URL`` set the server uses a
+project's room only; a missing or invalid token is refused, and a socket whose token later
+expires or is revoked is disconnected (``live.guard``). Browsers may connect from the
+server's own origin or from ``LEADPULSE_CORS_ORIGINS`` (``live.origins``). Nothing a client
+sends is handled: the socket is a one-way feed. With ``LEADPULSE_REDIS_URL`` set the server uses a
 Redis client manager, so events emitted by any process (API or worker) reach every client.
 """
 
@@ -19,6 +21,8 @@ from leadpulse.auth.callers import caller_from_jwt
 from leadpulse.container import Container
 from leadpulse.errors import LeadPulseError
 from leadpulse.live.emitter import room
+from leadpulse.live.guard import TokenGuard
+from leadpulse.live.origins import same_origin_or
 from leadpulse.live.presence import presence_for
 
 log = structlog.get_logger("leadpulse.live")
@@ -40,7 +44,7 @@ def create_server(container: Container) -> socketio.AsyncServer:
     """Create the Socket.IO server whose connect handler checks the JWT."""
     sio = socketio.AsyncServer(
         async_mode="asgi",
-        cors_allowed_origins=container.settings.cors_origins,
+        cors_allowed_origins=same_origin_or(container.settings.cors_origins),
         client_manager=_manager(container),
     )
 
@@ -56,16 +60,20 @@ def create_server(container: Container) -> socketio.AsyncServer:
             raise socketio.exceptions.ConnectionRefusedError(exc.detail) from exc
         await sio.enter_room(sid, room(caller.project_id))
         projects[sid] = caller.project_id
+        guard.watch(sid, token)
         await presence.joined(caller.project_id)
         log.debug("live_connected", sid=sid, project_id=caller.project_id)
 
     async def disconnect(sid: str, *_: Any) -> None:
+        guard.forget(sid)
         project_id = projects.pop(sid, None)
         if project_id is not None:
             await presence.left(project_id)
 
     presence = presence_for(container)
     projects: dict[str, int] = {}
+    guard = TokenGuard(container, sio)
+    container.closers.append(guard.close)
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
     return sio

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, UserDep
+from leadpulse.api.deps import ContainerDep, Id, PageLimit, PageOffset, UserDep
 from leadpulse.api.schemas import Page
 from leadpulse.auth import service as auth_service
 from leadpulse.auth.security import key_cache
@@ -77,7 +77,7 @@ async def create_project(
 
 @router.patch("/{project_id}", response_model=schemas.ProjectOut)
 async def update_project(
-    project_id: int, body: schemas.ProjectUpdate, caller: UserDep, c: ContainerDep
+    project_id: Id, body: schemas.ProjectUpdate, caller: UserDep, c: ContainerDep
 ) -> schemas.ProjectOut:
     """Change a project's name, domain, allowed origins or decay settings."""
     async with c.db.transaction() as session:
@@ -91,7 +91,7 @@ async def update_project(
 
 
 @router.post("/{project_id}/switch", response_model=schemas.TokenOut)
-async def switch_project(project_id: int, caller: UserDep, c: ContainerDep) -> schemas.TokenOut:
+async def switch_project(project_id: Id, caller: UserDep, c: ContainerDep) -> schemas.TokenOut:
     """Issue a token that acts in another of the user's projects."""
     async with c.db.sessions() as session:
         token = await auth_service.switch_project(
@@ -104,7 +104,7 @@ async def switch_project(project_id: int, caller: UserDep, c: ContainerDep) -> s
     "/{project_id}/rotate-key", status_code=status.HTTP_201_CREATED, response_model=schemas.KeyOut
 )
 async def rotate_key(
-    project_id: int, caller: UserDep, c: ContainerDep, body: schemas.RotateKeyIn | None = None
+    project_id: Id, caller: UserDep, c: ContainerDep, body: schemas.RotateKeyIn | None = None
 ) -> schemas.KeyOut:
     """Revoke the project's keys of one kind at once and return the replacement."""
     kind = body.type if body else "publishable"
@@ -117,7 +117,7 @@ async def rotate_key(
 
 @router.get("/{project_id}/keys", response_model=Page[schemas.KeyInfo])
 async def list_keys(
-    project_id: int,
+    project_id: Id,
     caller: UserDep,
     c: ContainerDep,
     limit: PageLimit = 50,
@@ -136,7 +136,7 @@ async def list_keys(
 
 @router.delete("/{project_id}/keys/{key_id}", response_model=schemas.KeyInfo)
 async def revoke_key(
-    project_id: int, key_id: int, caller: UserDep, c: ContainerDep
+    project_id: Id, key_id: Id, caller: UserDep, c: ContainerDep
 ) -> schemas.KeyInfo:
     """Revoke one key at once; it stays listed with its revocation date."""
     async with c.db.transaction() as session:

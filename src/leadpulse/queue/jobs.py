@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, true, update
+from sqlalchemy import and_, case, delete, func, literal, or_, select, true, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadpulse.errors import NotFound
@@ -280,9 +280,18 @@ async def next_lease_expiry(session: AsyncSession) -> datetime | None:
     return result
 
 
-async def pending_count(session: AsyncSession, *, due_before: datetime | None = None) -> int:
-    """Count pending jobs, optionally only those due before a time."""
-    query = select(func.count()).select_from(JOBS).where(JOBS.c.status == "pending")
-    if due_before is not None:
-        query = query.where(JOBS.c.run_at <= due_before)
-    return int(await session.scalar(query) or 0)
+async def backlog(session: AsyncSession, *, now: datetime) -> tuple[int, int, int, datetime | None]:
+    """Return (pending, due now, running, oldest pending enqueue time), in one query."""
+    pending = JOBS.c.status == "pending"
+    row = (
+        await session.execute(
+            select(
+                func.sum(case((pending, 1), else_=0)),
+                func.sum(case((and_(pending, JOBS.c.run_at <= now), 1), else_=0)),
+                func.sum(case((JOBS.c.status == "running", 1), else_=0)),
+                # typed: SQLite's min() over a CASE would come back as text
+                type_coerce(func.min(case((pending, JOBS.c.enqueued_at))), UTCDateTime),
+            )
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), row[3]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
 
-from leadpulse.api.deps import ContainerDep, ServerDep
+from fastapi import APIRouter, Path, Response, status
+
+from leadpulse.api.deps import ContainerDep, Id, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.rules import schemas, service
 from leadpulse.store.models import RescoreJob, StageThreshold
@@ -72,7 +74,7 @@ for prefix in ("/api/rules", "/api/scoring-rules"):
     @router.get(
         prefix + "/{rule_id:int}", response_model=schemas.RuleRead, include_in_schema=include
     )
-    async def get_rule(rule_id: int, caller: ServerDep, c: ContainerDep) -> schemas.RuleRead:
+    async def get_rule(rule_id: Id, caller: ServerDep, c: ContainerDep) -> schemas.RuleRead:
         """Return one rule."""
         async with c.db.sessions() as session:
             rule = await service.get_rule(session, project_id=caller.project_id, rule_id=rule_id)
@@ -82,20 +84,20 @@ for prefix in ("/api/rules", "/api/scoring-rules"):
         prefix + "/{rule_id:int}", response_model=schemas.RuleRead, include_in_schema=include
     )
     async def update_rule(
-        rule_id: int, body: schemas.RuleUpdate, caller: ServerDep, c: ContainerDep
+        rule_id: Id, body: schemas.RuleUpdate, caller: ServerDep, c: ContainerDep
     ) -> schemas.RuleRead:
         """Change a rule's points, name, type or active flag."""
         return await _update(c, caller, rule_id, body)
 
     @router.put(prefix + "/{rule_id:int}", response_model=schemas.RuleRead, include_in_schema=False)
     async def replace_rule(
-        rule_id: int, body: schemas.RuleUpdate, caller: ServerDep, c: ContainerDep
+        rule_id: Id, body: schemas.RuleUpdate, caller: ServerDep, c: ContainerDep
     ) -> schemas.RuleRead:
         """Same as PATCH (the original guide used PUT)."""
         return await _update(c, caller, rule_id, body)
 
     @router.delete(prefix + "/{rule_id:int}", status_code=204, include_in_schema=include)
-    async def delete_rule(rule_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+    async def delete_rule(rule_id: Id, caller: ServerDep, c: ContainerDep) -> Response:
         """Delete a rule; its event type scores 0 from now on."""
         async with c.db.transaction() as session:
             await service.delete_rule(session, project_id=caller.project_id, rule_id=rule_id)
@@ -112,7 +114,9 @@ async def start_rescore(caller: ServerDep, c: ContainerDep) -> schemas.RescoreRe
 
 
 @router.get("/api/rules/rescore/{job_id}", response_model=schemas.RescoreRead)
-async def get_rescore(job_id: str, caller: ServerDep, c: ContainerDep) -> schemas.RescoreRead:
+async def get_rescore(
+    job_id: Annotated[str, Path(max_length=40)], caller: ServerDep, c: ContainerDep
+) -> schemas.RescoreRead:
     """Return the progress of a rescore job."""
     async with c.db.sessions() as session:
         job = await service.get_rescore(session, project_id=caller.project_id, job_id=job_id)

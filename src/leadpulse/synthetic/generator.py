@@ -55,6 +55,11 @@ class SyntheticSpec:
         if self.start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
 
+    @classmethod
+    def ending_at(cls, end: datetime, *, leads: int, days: int, seed: int) -> SyntheticSpec:
+        """The spec of a project whose ``days`` of history end at ``end`` (a demo's "now")."""
+        return cls(leads=leads, days=days, seed=seed, start=end - timedelta(days=days))
+
     @property
     def end(self) -> datetime:
         """The end of the generated period (exclusive): the project's "now"."""
@@ -221,3 +226,20 @@ def histories(spec: SyntheticSpec) -> Iterator[LeadHistory]:
     """Yield the project's leads as feature-builder histories."""
     for lead in generate(spec):
         yield lead.history()
+
+
+def sdk_batches(
+    spec: SyntheticSpec, *, max_events: int
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Yield ``(leads, bodies)``: SDK-format events of whole leads, at most ``max_events``
+    per batch unless one lead alone has more (``POST /api/ingest/batch`` takes 500)."""
+    leads, bodies = 0, list[dict[str, Any]]()
+    for lead in generate(spec):
+        events = lead.sdk_events()
+        if bodies and len(bodies) + len(events) > max_events:
+            yield leads, bodies
+            leads, bodies = 0, []
+        leads += 1
+        bodies.extend(events)
+    if bodies or leads:
+        yield leads, bodies

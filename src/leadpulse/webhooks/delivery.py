@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadpulse import obs
 from leadpulse.config import Settings
 from leadpulse.queue import outbox
 from leadpulse.store.db import Database
@@ -107,6 +108,11 @@ outcome_values = partial(
 )
 
 
+async def _count_outcomes(recorded: outbox.Recorded[ClaimedDelivery]) -> None:
+    for _, _, values in recorded:
+        obs.count_webhook_outcome(values.get("status"))
+
+
 def lane(settings: Settings, client: httpx.AsyncClient) -> outbox.Lane[ClaimedDelivery]:
     """The deliveries lane, attempting with ``client``."""
     return outbox.Lane(
@@ -117,6 +123,7 @@ def lane(settings: Settings, client: httpx.AsyncClient) -> outbox.Lane[ClaimedDe
         max_attempts=settings.webhook_max_attempts,
         load=load,
         attempt=partial(attempt, client, settings=settings),
+        after_commit=_count_outcomes,
         batch=settings.outbox_claim_batch,
         concurrency=settings.outbox_concurrency,
         lease=timedelta(seconds=settings.worker_lease_seconds),

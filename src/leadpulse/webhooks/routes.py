@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from leadpulse.api.deps import ContainerDep, PageLimit, PageOffset, ServerDep
+from leadpulse.api.deps import ContainerDep, Id, PageLimit, PageOffset, ServerDep
 from leadpulse.api.schemas import Page
 from leadpulse.webhooks import schemas, service
 
@@ -45,7 +45,7 @@ async def create_webhook(
 
 
 @router.get("/{webhook_id}", response_model=schemas.WebhookRead)
-async def get_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> schemas.WebhookRead:
+async def get_webhook(webhook_id: Id, caller: ServerDep, c: ContainerDep) -> schemas.WebhookRead:
     """Read one subscription (without its secret)."""
     async with c.db.sessions() as session:
         row = await service.get_subscription(
@@ -56,7 +56,7 @@ async def get_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> sc
 
 @router.patch("/{webhook_id}", response_model=schemas.WebhookSaved)
 async def update_webhook(
-    webhook_id: int, body: schemas.WebhookUpdate, caller: ServerDep, c: ContainerDep
+    webhook_id: Id, body: schemas.WebhookUpdate, caller: ServerDep, c: ContainerDep
 ) -> schemas.WebhookSaved:
     """Change a subscription's URL, events or active flag."""
     changes = body.model_dump(exclude_unset=True)
@@ -70,7 +70,7 @@ async def update_webhook(
 
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) -> Response:
+async def delete_webhook(webhook_id: Id, caller: ServerDep, c: ContainerDep) -> Response:
     """Delete a subscription and its delivery log."""
     async with c.db.transaction() as session:
         await service.delete_subscription(
@@ -81,7 +81,7 @@ async def delete_webhook(webhook_id: int, caller: ServerDep, c: ContainerDep) ->
 
 @router.get("/{webhook_id}/deliveries", response_model=Page[schemas.DeliveryRead])
 async def list_deliveries(
-    webhook_id: int,
+    webhook_id: Id,
     caller: ServerDep,
     c: ContainerDep,
     limit: PageLimit = 50,
@@ -108,7 +108,7 @@ async def list_deliveries(
     response_model=schemas.DeliveryRead,
 )
 async def redeliver(
-    webhook_id: int, delivery_id: int, caller: ServerDep, c: ContainerDep
+    webhook_id: Id, delivery_id: Id, caller: ServerDep, c: ContainerDep
 ) -> schemas.DeliveryRead:
     """Queue a delivery again (same webhook-id, fresh attempts)."""
     async with c.db.transaction() as session:
@@ -124,7 +124,7 @@ async def redeliver(
 @router.post(
     "/{webhook_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.DeliveryRead
 )
-async def send_test(webhook_id: int, caller: ServerDep, c: ContainerDep) -> schemas.DeliveryRead:
+async def send_test(webhook_id: Id, caller: ServerDep, c: ContainerDep) -> schemas.DeliveryRead:
     """Queue a ``ping`` message to the subscription."""
     async with c.db.transaction() as session:
         row = await service.send_test(

@@ -2,11 +2,15 @@
 
 A target is refused when its host is, or resolves to, a loopback, private, link-local,
 multicast, reserved, unspecified, other non-public, or cloud-metadata address — unless
-``LEADPULSE_WEBHOOKS_ALLOW_PRIVATE=true``. The check runs when a URL is saved and again
-before every attempt (DNS may change). A checked request is *pinned* to the address that
-passed the check (the URL carries the IP; ``Host`` and TLS SNI keep the name, so the
-certificate is still verified against it), which closes the DNS-rebinding window between
-check and connect. Redirects are never followed by callers.
+``LEADPULSE_WEBHOOKS_ALLOW_PRIVATE=true``. An IPv6 address that carries an IPv4 address (the
+transition forms: IPv4-mapped, -compatible and -translated, NAT64, 6to4, Teredo, ISATAP) is
+judged by the IPv4 it carries, since a relay or translator delivers the request there.
+
+The check runs when a URL is saved and again before every attempt (DNS may change). A
+checked request is *pinned* to the address that passed the check (the URL carries the IP;
+``Host`` and TLS SNI keep the name, so the certificate is still verified against it), which
+closes the DNS-rebinding window between check and connect. Redirects are never followed by
+callers.
 """
 
 from __future__ import annotations
@@ -49,10 +53,43 @@ class Target:
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
-def refusal(ip: IPAddress) -> str | None:
-    """Name why an address is refused (e.g. ``"loopback"``), or None if it is public."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+# Forms whose IPv4 *is* the destination: the IPv4 policy alone decides (a public NAT64
+# address is how an IPv6-only network reaches a public IPv4 server).
+TRANSLATED_NETWORKS = (
+    ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # NAT64, local-use prefix (RFC 8215)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated); :: and ::1 excepted
+)
+ISATAP_IDS = (0x00005EFE, 0x02005EFE)  # interface id ``[02]00:5efe:a.b.c.d``
+
+
+def _low_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+
+
+def translated_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """Return the IPv4 destination an IPv4-mapped/-compatible/-translated or NAT64 address names."""
+    if int(ip) <= 1:  # :: and ::1 are IPv6's own unspecified and loopback addresses
+        return None
+    if any(ip in network for network in TRANSLATED_NETWORKS):
+        return _low_ipv4(ip)
+    return None
+
+
+def tunnelled_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Return the IPv4 addresses a 6to4, Teredo or ISATAP address embeds (relay, client)."""
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if (int(ip) >> 32) & 0xFFFFFFFF in ISATAP_IDS:
+        return [_low_ipv4(ip)]
+    return []
+
+
+def _own_refusal(ip: IPAddress) -> str | None:
     if ip in METADATA_ADDRESSES:
         return "cloud metadata"
     kinds = (
@@ -65,6 +102,20 @@ def refusal(ip: IPAddress) -> str | None:
         ("non-public", not ip.is_global),
     )
     return next((name for name, flag in kinds if flag), None)
+
+
+def refusal(ip: IPAddress) -> str | None:
+    """Name why an address is refused (e.g. ``"loopback"``), or None if it is public."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _own_refusal(ip)
+    translated = translated_ipv4(ip)
+    if translated is not None:
+        return _own_refusal(translated)
+    for embedded in tunnelled_ipv4(ip):
+        reason = _own_refusal(embedded)
+        if reason is not None:
+            return reason
+    return _own_refusal(ip)
 
 
 async def resolve(host: str, port: int) -> list[str]:

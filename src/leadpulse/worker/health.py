@@ -11,18 +11,19 @@ from typing import Any
 
 import anyio
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client.core import GaugeMetricFamily
 
-from leadpulse.queue import jobs
+from leadpulse import obs
+from leadpulse.queue import backlog
 from leadpulse.store.types import utcnow
 from leadpulse.worker.loop import Worker
 
-PENDING = Gauge("leadpulse_pending_jobs", "Lead jobs due and waiting to be scored")
-PROCESSED = Gauge("leadpulse_worker_processed_leads", "Leads scored by this worker")
 Reply = tuple[int, bytes, str]
+FORBIDDEN = b'{"detail":"send Authorization: Bearer <LEADPULSE_METRICS_TOKEN>"}'
 
 
-async def health(worker: Worker) -> Reply:
+async def health(worker: Worker, _: str | None = None) -> Reply:
     """Report liveness, last claim and database reachability."""
     body: dict[str, Any] = {
         "status": "ok",
@@ -39,15 +40,35 @@ async def health(worker: Worker) -> Reply:
     return (200 if body["status"] == "ok" else 503), orjson.dumps(body), "application/json"
 
 
-async def metrics(worker: Worker) -> Reply:
-    """Expose Prometheus metrics, reading queue depth at scrape time."""
+async def metrics(worker: Worker, authorization: str | None = None) -> Reply:
+    """Expose this worker's metrics and the database-wide queue gauges (read at scrape time)."""
+    if not obs.metrics_allowed(worker.container.settings, authorization, public=False):
+        return 403, FORBIDDEN, "application/json"
     async with worker.container.db.sessions() as session:
-        PENDING.set(await jobs.pending_count(session, due_before=utcnow()))
-    PROCESSED.set(worker.processed)
-    return 200, generate_latest(), CONTENT_TYPE_LATEST
+        families = await backlog.families(session, now=utcnow())
+    processed = GaugeMetricFamily(
+        "leadpulse_worker_processed_leads",
+        "Lead states written by this worker since it started",
+        value=worker.processed,
+    )
+    return 200, obs.exposition([*families, processed]), CONTENT_TYPE_LATEST
 
 
 ROUTES = {"/health": health, "/metrics": metrics}
+MAX_HEADERS = 100
+
+
+async def _authorization(reader: asyncio.StreamReader) -> str | None:
+    """Read the request's header lines; return its Authorization value, if any."""
+    found: str | None = None
+    for _ in range(MAX_HEADERS):
+        line = (await reader.readline()).decode("latin-1").strip()
+        if not line:
+            break
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "authorization":
+            found = value.strip()
+    return found
 
 
 async def serve_health(worker: Worker, *, host: str, port: int, stop: anyio.Event) -> None:
@@ -57,8 +78,9 @@ async def serve_health(worker: Worker, *, host: str, port: int, stop: anyio.Even
         try:
             line = (await asyncio.wait_for(reader.readline(), 5)).decode("latin-1").split()
             handler = ROUTES.get(line[1].split("?")[0] if len(line) > 1 else "")
+            authorization = await asyncio.wait_for(_authorization(reader), 5)
             status, body, media = (
-                await handler(worker)
+                await handler(worker, authorization)
                 if handler
                 else (404, b'{"detail":"not found"}', "application/json")
             )

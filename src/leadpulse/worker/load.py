@@ -46,7 +46,9 @@ async def unprocessed(session: AsyncSession, lead_ids: Sequence[int]) -> list[An
             EVENTS.c.event_type,
             EVENTS.c.timestamp,
             EVENTS.c.email,
+            EVENTS.c.user_id,
             EVENTS.c.properties,
+            EVENTS.c.received_at,
         ).where(EVENTS.c.lead_id.in_(lead_ids), EVENTS.c.processed.is_(False))
     )
     return list(rows.all())

@@ -30,6 +30,7 @@ import anyio
 import structlog
 from sqlalchemy import delete
 
+from leadpulse import obs
 from leadpulse.container import Container, Loop
 from leadpulse.queue import jobs
 from leadpulse.queue.jobs import Claim, RetryPolicy
@@ -82,6 +83,7 @@ class Worker:
             log.warning("batch_failed_isolating", leads=len(claims), error=repr(exc))
             outcome = await self._score_one_by_one(claims, now)
         self.processed += len(outcome.scored)
+        obs.observe_scored(outcome.received, leads=len(outcome.scored))
         if self.container.settings.test_crash_point == "after_scoring_commit":
             os.kill(os.getpid(), signal.SIGKILL)  # fault injection: die before any dispatch
         self.container.outbox.wake(dispatch.LOOP)
@@ -103,6 +105,7 @@ class Worker:
             total.scored += outcome.scored
             total.merged += outcome.merged
             total.events += outcome.events
+            total.received += outcome.received
         return total
 
     async def _record_failure(self, claim: Claim, exc: Exception) -> None:

@@ -15,9 +15,10 @@ The path of one event, from the route to its history row:
    - load (``worker.load``): lock the leads (``FOR NO KEY UPDATE`` on PostgreSQL, in id
      order), move events that reached an already merged lead to its survivor, read the
      unprocessed events;
-   - identities: events carrying an email go through ``leads.identity`` in event-time order
-     (its decisions are pure, in ``core.identity``); a merge asks for a full rescore of the
-     survivor;
+   - identities: events carrying an email, an external id (``userId``) or traits go through
+     ``leads.identity`` in event-time order (its decisions are pure, in ``core.identity``);
+     an alias event also merges the lead known by its previous id; a merge asks for a full
+     rescore of the survivor;
    - plan (pure, ``core.planner``): ``rewind_for`` decides each lead's late-event cut; for a
      rewound lead, ``worker.load.span`` reads the history sum kept before the cut and the
      events from it; with the rules and thresholds (``rules.rulebook.RuleCache``) and the
@@ -51,6 +52,7 @@ from leadpulse.core.consequences import entry_of
 from leadpulse.core.outcomes import LeadMerged, LeadScored
 from leadpulse.core.planner import Rewind, plan_lead, rewind_for
 from leadpulse.core.scoring import EventFact
+from leadpulse.core.segment import PREVIOUS_ID_KEY
 from leadpulse.ingest.service import TRAITS_KEY
 from leadpulse.leads import identity
 from leadpulse.queue import entries, jobs
@@ -72,6 +74,7 @@ class BatchOutcome:
     scored: list[LeadScored] = field(default_factory=list)
     merged: list[LeadMerged] = field(default_factory=list)
     events: int = 0
+    received: list[datetime] = field(default_factory=list)  # of the events loaded and scored
 
 
 async def score_batch(
@@ -83,6 +86,7 @@ async def score_batch(
     await _forward_merged(session, [lead for lead in leads if lead.merged_into_id], now)
     live = [lead for lead in leads if lead.merged_into_id is None]
     events = await load.unprocessed(session, [lead.id for lead in live])
+    out.received = [event.received_at for event in events]
     full = {c.lead_id for c in claims if c.full_rescore}
     full |= await _resolve_identities(session, live, events, out)
     live = [lead for lead in live if lead.merged_into_id is None]
@@ -144,22 +148,54 @@ async def _resolve_identities(
 ) -> set[int]:
     """Apply identifies in event order; return survivors that need a full rescore."""
     project_of = {lead.id: lead.project_id for lead in leads}
-    carriers = sorted((e for e in events if e.email), key=lambda e: (e.timestamp, e.event_id))
+    carriers = sorted(
+        (e for e in events if e.email or e.user_id or _traits(e)),
+        key=lambda e: (e.timestamp, e.event_id),
+    )
     rescore: set[int] = set()
     for event in carriers:
-        traits = (event.properties or {}).get(TRAITS_KEY) or {}
-        result = await identity.apply_identity(
-            session,
-            project_id=project_of[event.lead_id],
-            lead_id=event.lead_id,
-            email=event.email,
-            traits=traits if isinstance(traits, dict) else {},
-            at=event.timestamp,
-        )
-        out.merged.extend(result.merges)
-        if result.needs_full_rescore:
-            rescore.add(result.survivor_id)
+        for result in await _identify(session, event, project_of[event.lead_id]):
+            out.merged.extend(result.merges)
+            if result.needs_full_rescore:
+                rescore.add(result.survivor_id)
     return rescore
+
+
+def _traits(event: Any) -> dict[str, Any]:
+    traits = (event.properties or {}).get(TRAITS_KEY) or {}
+    return traits if isinstance(traits, dict) else {}
+
+
+async def _identify(
+    session: AsyncSession, event: Any, project_id: int
+) -> list[identity.IdentityResult]:
+    """Apply one event's identities: external id, then e-mail, then an alias's previous id.
+
+    Traits travel with the first identity applied; with neither identity they are applied
+    to the lead alone. An external id in conflict with the lead's stops there: the event is
+    another person's, so neither its e-mail nor its traits are applied."""
+    ids = {"project_id": project_id, "lead_id": event.lead_id, "at": event.timestamp}
+    traits = _traits(event)
+    results: list[identity.IdentityResult] = []
+    if event.user_id:
+        result = await identity.apply_external_id(
+            session, **ids, external_id=event.user_id, traits=traits
+        )
+        if result.conflict:
+            return [result]
+        results.append(result)
+    if event.email:
+        results.append(
+            await identity.apply_identity(
+                session, **ids, email=event.email, traits={} if results else traits
+            )
+        )
+    previous = (event.properties or {}).get(PREVIOUS_ID_KEY)
+    if event.event_type == "alias" and isinstance(previous, str) and previous:
+        results.append(await identity.merge_previous(session, **ids, previous_id=previous))
+    if not results:
+        results.append(await identity.apply_profile(session, **ids, traits=traits))
+    return results
 
 
 async def _forward_merged(session: AsyncSession, merged: Sequence[Lead], now: datetime) -> None:

@@ -101,8 +101,10 @@ def live_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "LEADPULSE_LOG_JSON": "false",
         "LEADPULSE_WEBHOOKS_ALLOW_PRIVATE": "true",
         "LEADPULSE_DASHBOARD_DIR": str(web_dist),
-        "LEADPULSE_CORS_ORIGINS": f'["http://127.0.0.1:{port}"]',
     }
+    # The default allow-list (localhost:4000, :5173): the dashboard's own origin, on this
+    # random port, is accepted because it is the same origin (live.origins).
+    env.pop("LEADPULSE_CORS_ORIGINS", None)
     env.pop("LEADPULSE_DATABASE_URL", None)
     env.pop("LEADPULSE_REDIS_URL", None)
     log = data / "serve.log"

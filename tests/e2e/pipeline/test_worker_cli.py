@@ -78,7 +78,7 @@ async def test_running_worker_serves_health_and_metrics_and_heartbeats(
     metrics = await _get(f"http://127.0.0.1:{port}/metrics")
     assert metrics is not None and metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain")
-    assert "leadpulse_pending_jobs " in metrics.text
+    assert 'leadpulse_queue_depth{state="due"} ' in metrics.text
     assert "leadpulse_worker_processed_leads " in metrics.text
 
     beats = select(func.count()).select_from(WorkerHeartbeat)

@@ -3,8 +3,9 @@
 ``LiveClient`` wraps python-socketio's own ``socketio.AsyncClient`` (aiohttp is a dev
 dependency): it connects over the ``websocket`` transport with ``auth={"token": ...}``,
 never reconnects, and a catch-all ``*`` handler queues every received event in arrival
-order. A refused connection (the server's CONNECT_ERROR) is raised as ``Refused``
-carrying the server's payload.
+order; ``wait_disconnected`` waits (bounded) for the server to drop the socket. A refused
+connection (the server's CONNECT_ERROR) is raised as ``Refused`` carrying the server's
+payload.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from leadpulse.api.app import asgi_app
 from leadpulse.live import hooks as live_hooks
 
 WAIT_SECONDS = 10.0
+PASSWORD = "correct horse battery"
 
 
 class Refused(Exception):
@@ -40,23 +42,38 @@ class LiveClient:
         self.url = base_url
         self.inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self._refusal: list[Any] = []
+        self.disconnected = asyncio.Event()
         self._sio = sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
         sio.on("connect_error", self._refused)
+        sio.on("disconnect", self._dropped)
         sio.on("*", self._received)
 
     def _refused(self, data: Any = None) -> None:
         self._refusal.append(data)
 
+    def _dropped(self, *_: Any) -> None:
+        self.disconnected.set()
+
     def _received(self, event: str, data: Any = None, *_: Any) -> None:
         self.inbox.put_nowait((event, data))
 
-    async def connect(self, token: str | None) -> None:
+    @property
+    def connected(self) -> bool:
+        """Whether the socket is open."""
+        return bool(self._sio.connected)
+
+    async def wait_disconnected(self) -> None:
+        """Return once the socket was closed, waiting a bounded time."""
+        await asyncio.wait_for(self.disconnected.wait(), WAIT_SECONDS)
+
+    async def connect(self, token: str | None, headers: dict[str, str] | None = None) -> None:
         """Open the socket and authenticate; raise Refused if the server says no."""
         try:
             async with asyncio.timeout(WAIT_SECONDS):
                 await self._sio.connect(
                     self.url,
                     auth=None if token is None else {"token": token},
+                    headers=headers or {},
                     transports=["websocket"],
                     wait_timeout=WAIT_SECONDS,
                 )
@@ -92,6 +109,7 @@ class LiveServer:
     task: asyncio.Task[None]
     sock: socket.socket
     clients: list[LiveClient] = field(default_factory=list)
+    emails: dict[str, str] = field(default_factory=dict)  # first token -> e-mail
 
     async def register(self) -> tuple[str, int]:
         """Sign up a fresh user over HTTP; return (token, project id)."""
@@ -102,7 +120,7 @@ class LiveServer:
         """Sign up a fresh user over HTTP; return (token, project id, publishable key)."""
         body = {
             "email": f"live-{uuid.uuid4().hex[:12]}@example.com",
-            "password": "correct horse battery",
+            "password": PASSWORD,
             "name": "Live Tester",
         }
         async with httpx.AsyncClient(base_url=self.url) as http:
@@ -112,13 +130,23 @@ class LiveServer:
             project = await http.get(
                 "/api/auth/project", headers={"Authorization": f"Bearer {data['token']}"}
             )
+        self.emails[data["token"]] = body["email"]
         return data["token"], data["project"]["id"], project.json()["publishableKey"]
 
-    async def client(self, token: str | None) -> LiveClient:
+    async def sign_in_again(self, token: str) -> str:
+        """Sign in as the user registered with ``token``; return the new token."""
+        body = {"email": self.emails[token], "password": PASSWORD}
+        async with httpx.AsyncClient(base_url=self.url) as http:
+            response = await http.post("/api/auth/login", json=body)
+        assert response.status_code == 200, response.text
+        fresh: str = response.json()["token"]
+        return fresh
+
+    async def client(self, token: str | None, headers: dict[str, str] | None = None) -> LiveClient:
         """Return a connected (authenticated) client."""
         client = LiveClient(self.url)
         self.clients.append(client)
-        await client.connect(token)
+        await client.connect(token, headers)
         return client
 
     async def stop(self) -> None:
@@ -158,7 +186,16 @@ async def start_server(container: Any, *, only_live: bool = True) -> LiveServer:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     app = asgi_app(container, auto_migrate=False)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio")
+    # Proxy headers are believed as in production: only from LEADPULSE_TRUSTED_PROXIES.
+    trusted = container.settings.forwarded_allow_ips
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        ws="websockets-sansio",
+        proxy_headers=trusted is not None,
+        forwarded_allow_ips=trusted,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     await _wait_started(server, task)

@@ -19,6 +19,8 @@ ALLOWED = frozenset(
         "functools",
         "itertools",
         "re",
+        # RE2 (google-re2): a pure, linear-time regex engine for rule conditions; no I/O.
+        "re2",
     }
 )
 OWN_PACKAGE = "leadpulse.core"

@@ -414,6 +414,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/identify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment identify
+         * @description Record one Segment ``identify`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_identify_v1_identify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment track
+         * @description Record one Segment ``track`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_track_v1_track_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment page
+         * @description Record one Segment ``page`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_page_v1_page_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment screen
+         * @description Record one Segment ``screen`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_screen_v1_screen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment group
+         * @description Record one Segment ``group`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_group_v1_group_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alias": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment alias
+         * @description Record one Segment ``alias`` call (write key: HTTP Basic or writeKey).
+         */
+        post: operations["segment_alias_v1_alias_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment batch
+         * @description Record a batch of Segment messages (≤ 500 KB, ≤ 32 KB each); bad ones are listed.
+         */
+        post: operations["segment_batch_v1_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/leads": {
         parameters: {
             query?: never;
@@ -1006,6 +1146,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Imports
+         * @description List the project's imports, newest first.
+         */
+        get: operations["list_imports_api_imports_get"];
+        put?: never;
+        /**
+         * Create Import
+         * @description Store the upload and queue its import; poll ``GET /api/imports/{id}`` for progress.
+         */
+        post: operations["create_import_api_imports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Import
+         * @description Read an import's progress and a page of its rejected rows (``limit``/``offset``).
+         */
+        get: operations["get_import_api_imports__import_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbound-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sources
+         * @description List the project's inbound sources, newest first.
+         */
+        get: operations["list_sources_api_inbound_sources_get"];
+        put?: never;
+        /**
+         * Create Source
+         * @description Create a source; the response shows its signing secret, once.
+         */
+        post: operations["create_source_api_inbound_sources_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbound-sources/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Mapping
+         * @description Show the event a mapping makes of a sample payload (422 naming the paths if none).
+         */
+        post: operations["preview_mapping_api_inbound_sources_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbound-sources/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Source
+         * @description Read one source (without its secret).
+         */
+        get: operations["get_source_api_inbound_sources__source_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Source
+         * @description Delete a source and the webhook ids it delivered.
+         */
+        delete: operations["delete_source_api_inbound_sources__source_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Source
+         * @description Change a source's name, scheme, replay window, mapping or active flag.
+         */
+        patch: operations["update_source_api_inbound_sources__source_id__patch"];
+        trace?: never;
+    };
+    "/api/inbound/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Event
+         * @description Accept a signed event from another tool (401 unsigned, badly signed or replayed;
+         *     422 naming the payload path; 413 too large).
+         */
+        post: operations["receive_event_api_inbound__source_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/failed-jobs": {
         parameters: {
             query?: never;
@@ -1295,6 +1572,24 @@ export interface components {
             /** Results */
             results: components["schemas"]["BatchItemResult"][];
         };
+        /** Body_create_import_api_imports_post */
+        Body_create_import_api_imports_post: {
+            /**
+             * File
+             * @description CSV, NDJSON or Segment export
+             */
+            file: string;
+            /**
+             * Format
+             * @description csv | ndjson | segment-json
+             */
+            format?: string | null;
+            /**
+             * Mapping
+             * @description JSON field mapping
+             */
+            mapping?: string | null;
+        };
         /**
          * DashboardOut
          * @description Headline figures of one project.
@@ -1500,6 +1795,35 @@ export interface components {
             /** Limit */
             limit: number;
         };
+        /**
+         * FieldMapping
+         * @description Where the parts of an event are in a row or a payload (each a column or dotted path).
+         */
+        FieldMapping: {
+            /**
+             * Eventtype
+             * @description path of the type
+             */
+            eventType?: string | null;
+            /**
+             * Eventtypeconstant
+             * @description a fixed event type
+             */
+            eventTypeConstant?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Anonymousid */
+            anonymousId?: string | null;
+            /** Timestamp */
+            timestamp?: string | null;
+            /** Eventid */
+            eventId?: string | null;
+            /**
+             * Properties
+             * @description paths of the properties (default: the rest)
+             */
+            properties?: string[] | null;
+        };
         /** GenerateKeyIn */
         GenerateKeyIn: {
             /**
@@ -1547,6 +1871,147 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+        };
+        /**
+         * HmacConfig
+         * @description A plain HMAC-SHA256 signature header (``scheme: hmac``).
+         */
+        HmacConfig: {
+            /**
+             * Header
+             * @description e.g. X-Signature
+             */
+            header: string;
+            /**
+             * Algorithm
+             * @default sha256
+             * @constant
+             */
+            algorithm: "sha256";
+            /**
+             * Encoding
+             * @default hex
+             * @enum {string}
+             */
+            encoding: "hex" | "base64";
+            /**
+             * Prefix
+             * @description e.g. sha256=
+             * @default
+             */
+            prefix: string;
+            /** Timestampheader */
+            timestampHeader?: string | null;
+            /** Idheader */
+            idHeader?: string | null;
+        };
+        /**
+         * ImportDetail
+         * @description An import job with a page of its rejected rows.
+         */
+        ImportDetail: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "finished" | "failed";
+            /** Format */
+            format: string;
+            /** Filename */
+            filename: string;
+            /** Sizebytes */
+            sizeBytes: number;
+            /** Rowsread */
+            rowsRead: number;
+            /** Rowsstored */
+            rowsStored: number;
+            /** Rowsduplicate */
+            rowsDuplicate: number;
+            /** Rowsrejected */
+            rowsRejected: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Finishedat */
+            finishedAt: string | null;
+            rejections: components["schemas"]["Page_RejectionRead_"];
+            /**
+             * Percent
+             * @description Share of the file read and committed, 0–100 (100 once finished).
+             */
+            readonly percent: number;
+        };
+        /**
+         * ImportRead
+         * @description An import job and its progress.
+         */
+        ImportRead: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "finished" | "failed";
+            /** Format */
+            format: string;
+            /** Filename */
+            filename: string;
+            /** Sizebytes */
+            sizeBytes: number;
+            /** Rowsread */
+            rowsRead: number;
+            /** Rowsstored */
+            rowsStored: number;
+            /** Rowsduplicate */
+            rowsDuplicate: number;
+            /** Rowsrejected */
+            rowsRejected: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Finishedat */
+            finishedAt: string | null;
+            /**
+             * Percent
+             * @description Share of the file read and committed, 0–100 (100 once finished).
+             */
+            readonly percent: number;
+        };
+        /**
+         * InboundResult
+         * @description The outcome of one inbound delivery.
+         */
+        InboundResult: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "duplicate";
+            /** Eventid */
+            eventId: string;
+            /** Leadid */
+            leadId: number;
         };
         /**
          * IngestResult
@@ -1945,6 +2410,17 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[ImportRead] */
+        Page_ImportRead_: {
+            /** Items */
+            items: components["schemas"]["ImportRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[KeyInfo] */
         Page_KeyInfo_: {
             /** Items */
@@ -1978,10 +2454,32 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[RejectionRead] */
+        Page_RejectionRead_: {
+            /** Items */
+            items: components["schemas"]["RejectionRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[RuleRead] */
         Page_RuleRead_: {
             /** Items */
             items: components["schemas"]["RuleRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[SourceRead] */
+        Page_SourceRead_: {
+            /** Items */
+            items: components["schemas"]["SourceRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2006,6 +2504,27 @@ export interface components {
             currentPassword: string;
             /** Newpassword */
             newPassword: string;
+        };
+        /**
+         * PreviewRequest
+         * @description A mapping and a sample payload to try it on.
+         */
+        PreviewRequest: {
+            mapping: components["schemas"]["FieldMapping"];
+            /** Sample */
+            sample: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * PreviewResult
+         * @description The event the sample would produce.
+         */
+        PreviewResult: {
+            /** Event */
+            event: {
+                [key: string]: unknown;
+            };
         };
         /** ProjectBrief */
         ProjectBrief: {
@@ -2093,6 +2612,32 @@ export interface components {
             name: string;
             /** Company */
             company?: string | null;
+        };
+        /**
+         * RejectedMessage
+         * @description A message of a batch that was not stored, and why.
+         */
+        RejectedMessage: {
+            /** Index */
+            index: number;
+            /** Errors */
+            errors: {
+                [key: string]: string;
+            }[];
+        };
+        /**
+         * RejectionRead
+         * @description A row that was not imported: its line in the file and why.
+         */
+        RejectionRead: {
+            /** Line */
+            line: number;
+            /** Errors */
+            errors: {
+                [key: string]: unknown;
+            }[];
+            /** Raw */
+            raw: string;
         };
         /** RescoreRead */
         RescoreRead: {
@@ -2235,6 +2780,140 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+        };
+        /**
+         * SegmentResult
+         * @description Segment's answer, ``{"success": true}``; a batch lists the messages it dropped.
+         */
+        SegmentResult: {
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /** Rejected */
+            rejected?: components["schemas"]["RejectedMessage"][] | null;
+        };
+        /**
+         * SourceCreate
+         * @description A new inbound source; its signing secret is made by the server.
+         */
+        SourceCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Scheme
+             * @default standard
+             * @enum {string}
+             */
+            scheme: "standard" | "hmac";
+            hmac?: components["schemas"]["HmacConfig"] | null;
+            /**
+             * Toleranceseconds
+             * @default 300
+             */
+            toleranceSeconds: number;
+            mapping: components["schemas"]["FieldMapping"];
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+        };
+        /**
+         * SourceCreated
+         * @description The creation response: the only time the signing secret is shown.
+         */
+        SourceCreated: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Scheme
+             * @enum {string}
+             */
+            scheme: "standard" | "hmac";
+            /** Hmac */
+            hmac: {
+                [key: string]: unknown;
+            };
+            /** Toleranceseconds */
+            toleranceSeconds: number;
+            /** Mapping */
+            mapping: {
+                [key: string]: unknown;
+            };
+            /** Active */
+            active: boolean;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /**
+             * Secret
+             * @description whsec_… signing secret; store it now, it is not shown again
+             */
+            secret: string;
+        };
+        /**
+         * SourceRead
+         * @description A source, without its secret.
+         */
+        SourceRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Scheme
+             * @enum {string}
+             */
+            scheme: "standard" | "hmac";
+            /** Hmac */
+            hmac: {
+                [key: string]: unknown;
+            };
+            /** Toleranceseconds */
+            toleranceSeconds: number;
+            /** Mapping */
+            mapping: {
+                [key: string]: unknown;
+            };
+            /** Active */
+            active: boolean;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * SourceUpdate
+         * @description Changes to a source (fields left out stay).
+         */
+        SourceUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Scheme */
+            scheme?: ("standard" | "hmac") | null;
+            hmac?: components["schemas"]["HmacConfig"] | null;
+            /** Toleranceseconds */
+            toleranceSeconds?: number | null;
+            mapping?: components["schemas"]["FieldMapping"] | null;
+            /** Active */
+            active?: boolean | null;
         };
         /** StageCounts */
         StageCounts: {
@@ -3029,6 +3708,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3073,6 +3753,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3113,6 +3794,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3161,6 +3843,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
             };
             cookie?: never;
@@ -3201,7 +3884,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 project_id: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 key_id: number;
             };
             cookie?: never;
@@ -3265,6 +3950,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Apikey */
                     apiKey?: string | null;
                     /** Event */
@@ -3291,6 +3982,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Apikey */
                     apiKey?: string | null;
                     /** Event */
@@ -3363,6 +4060,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Event */
                         event: string;
                         /** Anonymousid */
@@ -3393,6 +4096,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Event */
                         event: string;
                         /** Anonymousid */
@@ -3435,6 +4144,7 @@ export interface operations {
         parameters: {
             query?: {
                 eventType?: string | null;
+                /** @description An id, 1 … 2⁶³−1 */
                 leadId?: number | null;
                 /** @description Received at or after */
                 since?: string | null;
@@ -3504,6 +4214,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Eventtype */
                     eventType: string;
                     /** Leadid */
@@ -3530,6 +4246,12 @@ export interface operations {
                     email?: string | null;
                     /** Sessionid */
                     sessionId?: string | null;
+                    /** Userid */
+                    userId?: string | null;
+                    /** Context */
+                    context?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** Eventtype */
                     eventType: string;
                     /** Leadid */
@@ -3602,6 +4324,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Eventtype */
                         eventType: string;
                         /** Leadid */
@@ -3634,6 +4362,12 @@ export interface operations {
                         email?: string | null;
                         /** Sessionid */
                         sessionId?: string | null;
+                        /** Userid */
+                        userId?: string | null;
+                        /** Context */
+                        context?: {
+                            [key: string]: unknown;
+                        } | null;
                         /** Eventtype */
                         eventType: string;
                         /** Leadid */
@@ -3652,6 +4386,518 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_identify_v1_identify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_track_v1_track_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_page_v1_page_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_screen_v1_screen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_group_v1_group_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_alias_v1_alias_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the call (in a batch) */
+                    type?: string;
+                    messageId?: string | number;
+                    anonymousId?: string | number;
+                    userId?: string | number;
+                    /** @description track: the event name */
+                    event?: string;
+                    /** @description page/screen: the page name */
+                    name?: string;
+                    category?: string;
+                    groupId?: string | number;
+                    previousId?: string | number;
+                    properties?: {
+                        [key: string]: unknown;
+                    };
+                    traits?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    timestamp?: string;
+                    /** Format: date-time */
+                    originalTimestamp?: string;
+                    /** Format: date-time */
+                    sentAt?: string;
+                    /** @description pk_ or sk_ key (or HTTP Basic) */
+                    writeKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    segment_batch_v1_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    batch: {
+                        /** @description the call (in a batch) */
+                        type?: string;
+                        messageId?: string | number;
+                        anonymousId?: string | number;
+                        userId?: string | number;
+                        /** @description track: the event name */
+                        event?: string;
+                        /** @description page/screen: the page name */
+                        name?: string;
+                        category?: string;
+                        groupId?: string | number;
+                        previousId?: string | number;
+                        properties?: {
+                            [key: string]: unknown;
+                        };
+                        traits?: {
+                            [key: string]: unknown;
+                        };
+                        context?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        timestamp?: string;
+                        /** Format: date-time */
+                        originalTimestamp?: string;
+                        /** Format: date-time */
+                        sentAt?: string;
+                        /** @description pk_ or sk_ key (or HTTP Basic) */
+                        writeKey?: string;
+                    }[];
+                    /** Format: date-time */
+                    sentAt?: string;
+                    writeKey?: string;
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResult"];
                 };
             };
             /** @description Malformed JSON */
@@ -3810,6 +5056,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3850,6 +5097,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3888,6 +5136,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3932,6 +5181,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -3976,6 +5226,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -4019,6 +5270,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -4059,6 +5311,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 lead_id: number;
             };
             cookie?: never;
@@ -4258,6 +5511,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -4298,6 +5552,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -4336,6 +5591,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 rule_id: number;
             };
             cookie?: never;
@@ -4623,6 +5879,7 @@ export interface operations {
                 /** @description Page size, 1–200 */
                 limit?: number;
                 offset?: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 automationId?: number | null;
                 status?: ("pending" | "succeeded" | "failed") | null;
             };
@@ -4666,6 +5923,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -4706,6 +5964,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -4744,6 +6003,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 automation_id: number;
             };
             cookie?: never;
@@ -4872,6 +6132,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -4912,6 +6173,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -4950,6 +6212,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -4999,6 +6262,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -5039,7 +6303,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
+                /** @description An id, 1 … 2⁶³−1 */
                 delivery_id: number;
             };
             cookie?: never;
@@ -5080,6 +6346,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 webhook_id: number;
             };
             cookie?: never;
@@ -5314,6 +6581,422 @@ export interface operations {
             };
         };
     };
+    list_imports_api_imports_get: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportRead_"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_import_api_imports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_create_import_api_imports_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRead"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_import_api_imports__import_id__get: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportDetail"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_sources_api_inbound_sources_get: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SourceRead_"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_source_api_inbound_sources_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceCreated"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    preview_mapping_api_inbound_sources_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_source_api_inbound_sources__source_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceRead"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    delete_source_api_inbound_sources__source_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    update_source_api_inbound_sources__source_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceRead"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    receive_event_api_inbound__source_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_failed_jobs_api_admin_failed_jobs_get: {
         parameters: {
             query?: {
@@ -5361,6 +7044,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, 1 … 2⁶³−1 */
                 failed_id: number;
             };
             cookie?: never;

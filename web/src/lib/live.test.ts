@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Lead, LeadPage } from "../api/types";
-import { applyLeadUpdate } from "./live";
+import { applyLeadUpdate, pollingDisabled, POLLING_KEY } from "./live";
 
 const lead = (id: number, score: number): Lead => ({
   id,
@@ -57,5 +57,11 @@ describe("live cache updates", () => {
     });
     expect(result.found).toBe(false);
     expect(result.page).toBe(page);
+  });
+  it("turns the polling fallback off only when asked to", () => {
+    const storage = (value: string | null) => ({ getItem: (key: string) => (key === POLLING_KEY ? value : null) });
+    expect(pollingDisabled(storage("off"))).toBe(true);
+    expect(pollingDisabled(storage(null))).toBe(false);
+    expect(pollingDisabled(storage("on"))).toBe(false);
   });
 });

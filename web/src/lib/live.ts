@@ -126,7 +126,18 @@ export function useLiveStatus(): LiveStatus {
   return useContext(LiveStatusContext);
 }
 
+/**
+ * `localStorage["leadpulse.polling"] = "off"` turns the polling fallback off, so only the live
+ * socket updates the screens (the browser test that proves live updates sets it).
+ */
+export const POLLING_KEY = "leadpulse.polling";
+
+export function pollingDisabled(storage: Pick<Storage, "getItem"> = localStorage): boolean {
+  return storage.getItem(POLLING_KEY) === "off";
+}
+
 /** Poll only while the live connection is down (a safety net, not the main path). */
 export function useFallbackInterval(ms = 15_000): number | false {
-  return useLiveStatus() === "connected" ? false : ms;
+  const status = useLiveStatus();
+  return status === "connected" || pollingDisabled() ? false : ms;
 }

@@ -1,0 +1,1 @@
+"""Inbound webhooks: other tools (forms, billing, product back ends) post signed events."""
