@@ -34,12 +34,14 @@ class TopLead(ApiModel):
 class DashboardOut(ApiModel):
     """Headline figures of one project.
 
+    ``identifiedLeads`` counts the live leads with an e-mail or an external user id.
     ``identityResolutions`` counts leads merged into another lead (one per merge).
     ``avgProcessingLatencyMs`` averages processed_at − received_at over the events received
     in the last 24 h that have been scored; null when there are none.
     """
 
     total_leads: int
+    identified_leads: int
     qualified_leads: int
     events_today: int
     total_events: int

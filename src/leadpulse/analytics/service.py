@@ -61,25 +61,30 @@ def floor_hour(moment: datetime) -> datetime:
 
 async def _lead_figures(session: AsyncSession, project_id: int) -> dict[str, Any]:
     live = Lead.merged_into_id.is_(None)
+    # Identified: we know who the person is, by e-mail or by the sender's own user id.
+    identified = live & (Lead.email.is_not(None) | Lead.external_id.is_not(None))
     rows = await session.execute(
         select(
             Lead.stage,
             func.sum(case((live, 1), else_=0)),
             func.sum(case((live, Lead.score), else_=0)),
             func.sum(case((live, 0), else_=1)),
+            func.sum(case((identified, 1), else_=0)),
         )
         .where(Lead.project_id == project_id)
         .group_by(Lead.stage)
     )
     by_stage = {stage: 0 for stage in STAGES}
-    total = score_sum = merged = 0
-    for stage, count, scores, merged_here in rows:
+    total = score_sum = merged = known = 0
+    for stage, count, scores, merged_here, identified_here in rows:
         by_stage[stage] = by_stage.get(stage, 0) + int(count or 0)
         total += int(count or 0)
         score_sum += int(scores or 0)
         merged += int(merged_here or 0)
+        known += int(identified_here or 0)
     return {
         "total_leads": total,
+        "identified_leads": known,
         "qualified_leads": by_stage["qualified"],
         "average_score": round(score_sum / total, 1) if total else 0.0,
         "identity_resolutions": merged,

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from leadpulse import __version__
 from leadpulse.admin import routes as admin_routes
 from leadpulse.analytics import routes as analytics_routes
-from leadpulse.api import deps, docs, health, metrics, problems, web
+from leadpulse.api import deps, docs, health, metrics, problems, query, web
 from leadpulse.api.cors import AllowListCorsMiddleware, PublicCorsMiddleware
 from leadpulse.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from leadpulse.auth import routes as auth_routes
@@ -78,7 +78,8 @@ def create_app(
         version=__version__,
         description="Event-driven lead scoring. Errors are application/problem+json.",
         lifespan=_lifespan(container, migrate_on_start, on_startup or [], on_shutdown or []),
-        dependencies=[Depends(deps.refuse_nul_characters)],
+        # On every route, before any other: no NUL characters, no undeclared query parameters.
+        dependencies=[Depends(deps.refuse_nul_characters), Depends(query.refuse_unknown_query)],
         docs_url=None,  # docs.install serves /docs and /redoc with local assets
         redoc_url=None,
         responses={

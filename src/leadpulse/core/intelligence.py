@@ -65,6 +65,7 @@ class Intelligence:
     """Everything the dashboard shows about a lead's momentum."""
 
     stage: Stage
+    events_last_24h: int
     velocity: int
     velocity_score: int
     velocity_trend: VelocityTrend
@@ -163,6 +164,7 @@ def assess(
     trend = velocity_trend(last_24h, previous_24h)
     return Intelligence(
         stage=stage,
+        events_last_24h=last_24h,
         velocity=velocity(last_24h),
         velocity_score=v_score,
         velocity_trend=trend,

@@ -24,7 +24,7 @@ from leadpulse.core.stages import Stage
 from leadpulse.errors import InvalidInput
 from leadpulse.leads import schemas
 from leadpulse.leads.service import get_lead
-from leadpulse.store.models import Event, ScoreHistory
+from leadpulse.store.models import Event, Lead, ScoreHistory
 
 INTELLIGENCE_WINDOW = timedelta(days=7)
 SCORED_CAUSES = ("rule", "recompute")
@@ -172,7 +172,7 @@ async def list_events(
     since: datetime | None = None,
     limit: int = schemas.DEFAULT_PAGE,
     cursor: str | None = None,
-) -> tuple[list[Event], str | None]:
+) -> tuple[list[schemas.EventRead], str | None]:
     """Return a page of the project's events, newest received first, and the next cursor."""
     where: list[ColumnElement[bool]] = [Event.project_id == project_id]
     if lead_id is not None:
@@ -184,15 +184,22 @@ async def list_events(
         where.append(Event.received_at >= since)
     if cursor is not None:
         where.append(_after(cursor))
-    rows = list(
-        await session.scalars(
-            select(Event)
-            .where(*where)
-            .order_by(Event.received_at.desc(), Event.id.desc())
-            .limit(limit + 1)
-        )
+    # One join for the whole page: each row names its lead as the lead is now (an event sent
+    # before the visitor identified still shows who they turned out to be).
+    query = (
+        select(Event, Lead.email, Lead.name, Lead.anonymous_id)
+        .join(Lead, Lead.id == Event.lead_id)
+        .where(*where)
+        .order_by(Event.received_at.desc(), Event.id.desc())
+        .limit(limit + 1)
     )
-    page = rows[:limit]
+    rows = (await session.execute(query)).all()
+    page = [
+        schemas.EventRead.model_validate(event).model_copy(
+            update={"lead_email": email, "lead_name": name, "anonymous_id": anonymous_id}
+        )
+        for event, email, name, anonymous_id in rows[:limit]
+    ]
     more = len(rows) > limit
     next_cursor = encode_cursor(page[-1].received_at, page[-1].id) if more else None
     return page, next_cursor

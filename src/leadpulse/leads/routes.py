@@ -216,7 +216,7 @@ async def list_events(
 ) -> schemas.EventFeed:
     """List the project's events, newest first, with cursor pagination."""
     async with c.db.sessions() as session:
-        rows, next_cursor = await activity.list_events(
+        items, next_cursor = await activity.list_events(
             session,
             project_id=caller.project_id,
             event_type=event_type,
@@ -225,7 +225,6 @@ async def list_events(
             limit=limit,
             cursor=cursor,
         )
-        items = [schemas.EventRead.model_validate(row) for row in rows]
     return schemas.EventFeed(items=items, next_cursor=next_cursor)
 
 

@@ -137,9 +137,13 @@ class HistoryRow(ApiModel):
 
 
 class IntelligenceRead(ApiModel):
+    """``velocityScore`` is min(10, eventsLast24h), the 0–10 figure automations compare;
+    ``velocity`` is eventsLast24h × 3, the spec's intelligence figure (not a count)."""
+
     stage: str
-    velocity: int
-    velocity_score: int
+    events_last_24h: int = Field(alias="eventsLast24h", description="By event time, as of now")
+    velocity: int = Field(description="eventsLast24h × 3")
+    velocity_score: int = Field(description="min(10, eventsLast24h), 0–10")
     velocity_trend: str
     risk: str
     next_action: str
@@ -149,12 +153,18 @@ class IntelligenceRead(ApiModel):
 
 
 class EventRead(ApiModel):
+    """``email`` is what this event carried; ``leadEmail``/``leadName``/``anonymousId`` are
+    its lead's identity now (set on every event once the lead is identified)."""
+
     id: int
     event_id: str
     event_type: str
     lead_id: int
     session_id: str | None
     email: str | None
+    lead_email: str | None = None
+    lead_name: str | None = None
+    anonymous_id: str | None = None
     timestamp: datetime
     received_at: datetime
     properties: dict[str, Any]

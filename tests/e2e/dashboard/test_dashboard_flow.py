@@ -14,27 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dashboard_support import PIPELINE_TIMEOUT_MS, post_event
+from dashboard_support import nav as _nav
+from dashboard_support import sign_up as _sign_up
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-PIPELINE_TIMEOUT_MS = 20_000
-
-
-def _nav(page: Any, label: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=label).click()
-
-
-def _sign_up(page: Any) -> str:
-    email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-    page.goto("/")
-    page.get_by_role("link", name="Get started").click()
-    page.get_by_label("Name").fill("Dana Dashboard")
-    page.get_by_label("Work email").fill(email)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_label("Company (optional)").fill("Acme")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-    return email
 
 
 def _send(page: Any, event_type: str, sent_before: int) -> None:
@@ -176,15 +161,9 @@ def test_phone_layout_collapses_the_sidebar(page: Any, screenshot: Any) -> None:
 def test_events_stream_shows_new_events_without_reload(page: Any, screenshot: Any) -> None:
     _sign_up(page)
     _nav(page, "Events")
-    expect(page.get_by_test_id("live-status").first).to_have_text("Live")
-    expect(page.get_by_text("No events yet")).to_be_visible()
-    token = page.evaluate("localStorage.getItem('leadpulse.token')")
-    response = page.request.post(
-        "/api/events",
-        headers={"Authorization": f"Bearer {token}"},
-        data={"eventType": "pricing_page_visit", "anonymousId": "visitor-live-1"},
-    )
-    assert response.status == 202
+    expect(page.get_by_test_id("live-status")).to_have_text("Live")  # one indicator: the shell's
+    expect(page.get_by_text("No events yet", exact=True)).to_be_visible()
+    post_event(page, {"eventType": "pricing_page_visit", "anonymousId": "visitor-live-1"})
     row = page.get_by_test_id("event-row").filter(has_text="visitor-live-1")
     expect(row).to_contain_text("Pricing page visit")
     screenshot(page, "17-events-live")
@@ -266,16 +245,11 @@ def test_integrations_test_event_and_settings_save(page: Any) -> None:
 def test_leads_page_updates_live_while_open(page: Any) -> None:
     _sign_up(page)
     _nav(page, "Leads")
-    expect(page.get_by_text("No leads yet")).to_be_visible()
-    expect(page.get_by_test_id("live-status").first).to_have_text("Live")
-    token = page.evaluate("localStorage.getItem('leadpulse.token')")
+    expect(page.get_by_role("heading", level=1, name="Leads", exact=True)).to_be_visible()
+    expect(page.get_by_text("No leads yet", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("live-status")).to_have_text("Live")
     for event_type in ("page_view", "signup", "demo_request"):
-        response = page.request.post(
-            "/api/events",
-            headers={"Authorization": f"Bearer {token}"},
-            data={"eventType": event_type, "anonymousId": "visitor-open-page"},
-        )
-        assert response.status == 202
+        post_event(page, {"eventType": event_type, "anonymousId": "visitor-open-page"})
     row = page.locator("tbody tr").filter(has_text="visitor-open-page")
     expect(row.get_by_test_id("lead-score")).to_have_text("75", timeout=PIPELINE_TIMEOUT_MS)
     expect(row).to_contain_text("hot")

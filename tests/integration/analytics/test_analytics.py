@@ -42,6 +42,7 @@ async def test_dashboard_figures_match_the_data_set(db: Any, signup: Any) -> Non
     top = body.pop("topLeads")
     assert body == {
         "totalLeads": 6,  # Gus is merged into Ada
+        "identifiedLeads": 6,  # every live seeded lead has an e-mail; merged Gus is not counted
         "qualifiedLeads": 1,
         "eventsToday": 3,  # 10:30, 11:30, 12:00; the 23:59:59 one was yesterday
         "totalEvents": 5,
@@ -77,6 +78,7 @@ async def test_dashboard_of_an_empty_project_is_all_zero(db: Any, signup: Any) -
 
     assert out.model_dump(by_alias=True) == {
         "totalLeads": 0,
+        "identifiedLeads": 0,
         "qualifiedLeads": 0,
         "eventsToday": 0,
         "totalEvents": 0,
@@ -87,6 +89,29 @@ async def test_dashboard_of_an_empty_project_is_all_zero(db: Any, signup: Any) -
         "scoreDistribution": {"cold": 0, "warm": 0, "hot": 0, "qualified": 0},
         "topLeads": [],
     }
+
+
+async def test_identified_leads_count_an_email_or_an_external_id_not_merged_leads(
+    db: Any, signup: Any
+) -> None:
+    from factories import make_lead
+
+    a, b = await signup(), await signup()
+    p = a.project_id
+    await make_lead(db, p, email="mail@example.com", stage="warm")
+    await make_lead(db, p, external_id="user-7", stage="hot")
+    await make_lead(db, p, email="both@example.com", external_id="user-8")
+    await make_lead(db, p)  # anonymous
+    await make_lead(db, p, anonymous_id=None, name="Name only")  # a name is not an identity
+    survivor = await make_lead(db, p)
+    await make_lead(db, p, email="merged@example.com", merged_into_id=survivor.id)
+    await make_lead(db, b.project_id, email="other@example.com")
+
+    async with db.sessions() as session:
+        out = await service.dashboard(session, project_id=p, now=NOW)
+
+    # 6 live leads; identified: mail, user-7, both (3); the merged one counts as a merge only.
+    assert (out.total_leads, out.identified_leads, out.identity_resolutions) == (6, 3, 1)
 
 
 async def test_events_by_type_lists_the_top_twenty(db: Any, signup: Any) -> None:

@@ -132,6 +132,7 @@ async def test_intelligence_reports_every_field_from_known_events(
     body = response.json()
     assert response.status_code == 200
     assert body["stage"] == "qualified"
+    assert body["eventsLast24h"] == 4
     assert body["velocity"] == 12
     assert body["velocityScore"] == 4
     assert body["velocityTrend"] == "increasing"
@@ -141,6 +142,20 @@ async def test_intelligence_reports_every_field_from_known_events(
     assert body["engagementScore"] == 7.9
     assert 0 <= body["churnProbability"] <= 0.05
     assert 0.04 <= body["daysSinceLastEvent"] <= 0.05
+
+
+async def test_intelligence_counts_events_beyond_the_velocity_score_cap(
+    client: Any, signup: Any, db: Any, make_lead: Any, make_event: Any
+) -> None:
+    account = await signup()
+    lead = await make_lead(db, account.project_id, last_event_at=ago(minutes=1))
+    for minutes in range(1, 13):  # 12 events in the last 24 h
+        await make_event(db, account.project_id, lead.id, timestamp=ago(minutes=minutes))
+
+    response = await client.get(f"/api/leads/{lead.id}/intelligence", headers=account.headers)
+
+    body = response.json()
+    assert (body["eventsLast24h"], body["velocityScore"], body["velocity"]) == (12, 10, 36)
 
 
 async def test_intelligence_of_an_idle_lead_is_high_risk(
@@ -231,3 +246,30 @@ async def test_event_feed_shows_only_the_callers_project(
     body = (await client.get("/api/events", headers=account.headers)).json()
 
     assert body == {"items": [], "nextCursor": None}
+
+
+async def test_event_feed_names_every_event_by_its_leads_identity_now(
+    client: Any, signup: Any, db: Any, make_lead: Any, make_event: Any
+) -> None:
+    account = await signup()
+    pid = account.project_id
+    known = await make_lead(db, pid, anonymous_id="v-known", email="ada@example.com", name="Ada")
+    anonymous = await make_lead(db, pid, anonymous_id="v-anon")
+    before = await make_event(db, pid, known.id, received_at=ago(hours=3))  # sent anonymously
+    carried = await make_event(
+        db, pid, known.id, event_type="identify", email="ada@example.com", received_at=ago(hours=2)
+    )
+    stranger = await make_event(db, pid, anonymous.id, received_at=ago(hours=1))
+
+    response = await client.get("/api/events", headers=account.headers)
+
+    assert response.status_code == 200
+    rows = {
+        item["id"]: (item["email"], item["leadEmail"], item["leadName"], item["anonymousId"])
+        for item in response.json()["items"]
+    }
+    assert rows == {
+        before.id: (None, "ada@example.com", "Ada", "v-known"),
+        carried.id: ("ada@example.com", "ada@example.com", "Ada", "v-known"),
+        stranger.id: (None, None, None, "v-anon"),
+    }

@@ -1594,6 +1594,7 @@ export interface components {
          * DashboardOut
          * @description Headline figures of one project.
          *
+         *     ``identifiedLeads`` counts the live leads with an e-mail or an external user id.
          *     ``identityResolutions`` counts leads merged into another lead (one per merge).
          *     ``avgProcessingLatencyMs`` averages processed_at − received_at over the events received
          *     in the last 24 h that have been scored; null when there are none.
@@ -1601,6 +1602,8 @@ export interface components {
         DashboardOut: {
             /** Totalleads */
             totalLeads: number;
+            /** Identifiedleads */
+            identifiedLeads: number;
             /** Qualifiedleads */
             qualifiedLeads: number;
             /** Eventstoday */
@@ -1673,7 +1676,11 @@ export interface components {
             /** Nextcursor */
             nextCursor: string | null;
         };
-        /** EventRead */
+        /**
+         * EventRead
+         * @description ``email`` is what this event carried; ``leadEmail``/``leadName``/``anonymousId`` are
+         *     its lead's identity now (set on every event once the lead is identified).
+         */
         EventRead: {
             /** Id */
             id: number;
@@ -1687,6 +1694,12 @@ export interface components {
             sessionId: string | null;
             /** Email */
             email: string | null;
+            /** Leademail */
+            leadEmail?: string | null;
+            /** Leadname */
+            leadName?: string | null;
+            /** Anonymousid */
+            anonymousId?: string | null;
             /**
              * Timestamp
              * Format: date-time
@@ -2015,13 +2028,28 @@ export interface components {
             /** Leadid */
             leadId: number;
         };
-        /** IntelligenceRead */
+        /**
+         * IntelligenceRead
+         * @description ``velocityScore`` is min(10, eventsLast24h), the 0–10 figure automations compare;
+         *     ``velocity`` is eventsLast24h × 3, the spec's intelligence figure (not a count).
+         */
         IntelligenceRead: {
             /** Stage */
             stage: string;
-            /** Velocity */
+            /**
+             * Eventslast24H
+             * @description By event time, as of now
+             */
+            eventsLast24h: number;
+            /**
+             * Velocity
+             * @description eventsLast24h × 3
+             */
             velocity: number;
-            /** Velocityscore */
+            /**
+             * Velocityscore
+             * @description min(10, eventsLast24h), 0–10
+             */
             velocityScore: number;
             /** Velocitytrend */
             velocityTrend: string;

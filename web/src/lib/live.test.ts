@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Lead, LeadPage, NewEventFrame } from "../api/types";
-import { applyLeadUpdate, pollingDisabled, POLLING_KEY, prependFeed } from "./live";
+import type { Lead, LeadPage } from "../api/types";
+import { applyLeadUpdate, pollingDisabled, POLLING_KEY } from "./live";
 
 const lead = (id: number, score: number): Lead => ({
   id,
@@ -58,23 +58,6 @@ describe("live cache updates", () => {
     expect(result.found).toBe(false);
     expect(result.page).toBe(page);
   });
-
-  it("keeps the feed newest first, deduplicated and bounded", () => {
-    const frame = (eventId: string): NewEventFrame => ({
-      eventId,
-      leadId: 1,
-      eventType: "page_view",
-      anonymousId: "v",
-      timestamp: "2026-11-28T00:00:00+00:00",
-      receivedAt: "2026-11-28T00:00:00+00:00",
-    });
-    let feed = prependFeed(undefined, frame("a"));
-    feed = prependFeed(feed, frame("b"));
-    feed = prependFeed(feed, frame("a"));
-    expect(feed.map((f) => f.eventId)).toEqual(["a", "b"]);
-    expect(prependFeed(feed, frame("c"), 2).map((f) => f.eventId)).toEqual(["c", "a"]);
-  });
-
   it("turns the polling fallback off only when asked to", () => {
     const storage = (value: string | null) => ({ getItem: (key: string) => (key === POLLING_KEY ? value : null) });
     expect(pollingDisabled(storage("off"))).toBe(true);

@@ -7,15 +7,12 @@
 import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { LeadPage, LeadUpdatedFrame, LiveFrames, NewEventFrame } from "../api/types";
+import type { LeadPage, LeadUpdatedFrame, LiveFrames } from "../api/types";
 
 export type LiveStatus = "connecting" | "connected" | "disconnected";
 
 /** What the server sends: each frame's event name with a handler of its generated type. */
 type ServerEvents = { [Event in keyof LiveFrames]: (frame: LiveFrames[Event]) => void };
-
-export const LIVE_FEED_KEY = ["live-feed"] as const;
-export const LIVE_FEED_LIMIT = 200;
 
 /** Apply a leadUpdated frame to one cached page of leads; report whether the lead was there. */
 export function applyLeadUpdate(page: LeadPage, frame: LeadUpdatedFrame): { page: LeadPage; found: boolean } {
@@ -36,16 +33,6 @@ export function applyLeadUpdate(page: LeadPage, frame: LeadUpdatedFrame): { page
     };
   });
   return { page: found ? { ...page, items } : page, found };
-}
-
-/** Prepend a frame to the live feed, newest first, keeping at most `limit` (dedup by event id). */
-export function prependFeed(
-  feed: NewEventFrame[] | undefined,
-  frame: NewEventFrame,
-  limit = LIVE_FEED_LIMIT,
-): NewEventFrame[] {
-  const rest = (feed ?? []).filter((f) => f.eventId !== frame.eventId);
-  return [frame, ...rest].slice(0, limit);
 }
 
 /** Invalidate query keys at most every 250 ms: a burst of frames costs one refetch per key. */
@@ -83,8 +70,8 @@ function handleLeadUpdated(client: QueryClient, invalidate: (k: QueryKey) => voi
 
 function listen(socket: Socket<ServerEvents>, client: QueryClient) {
   const invalidate = batcher(client);
-  socket.on("newEvent", (frame) => {
-    client.setQueryData<NewEventFrame[]>(LIVE_FEED_KEY, (feed) => prependFeed(feed, frame));
+  // The Events page refetches its feed: the API names each event's lead as it is now.
+  socket.on("newEvent", () => {
     invalidate(["events"]);
     invalidate(["analytics"]);
   });

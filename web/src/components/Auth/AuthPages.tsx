@@ -84,7 +84,7 @@ function OtherPage({ question, to, label }: { question: string; to: string; labe
   return (
     <>
       {question}{" "}
-      <Link to={to} className="font-medium text-brand-600 hover:underline">
+      <Link to={to} className="font-medium text-brand-600 dark:text-brand-300 hover:underline">
         {label}
       </Link>
     </>

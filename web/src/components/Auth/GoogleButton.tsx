@@ -43,7 +43,7 @@ export function GoogleButton({ clientId, onSession }: { clientId: string; onSess
   return (
     <div className="mt-6 border-t border-slate-200 pt-6 dark:border-slate-800">
       <div ref={ref} className="flex justify-center" />
-      {error && <p className="mt-2 text-center text-xs text-rose-600">{error}</p>}
+      {error && <p className="mt-2 text-center text-xs text-rose-700 dark:text-rose-400">{error}</p>}
     </div>
   );
 }

@@ -25,7 +25,7 @@ const AUTOMATION: CrudResource<Automation> = {
       cell: (a) => (
         <>
           <p className="font-medium">{a.name}</p>
-          <p className="text-xs text-slate-500">When {describe(a)}</p>
+          <p className="text-xs text-slate-500 dark:text-slate-400">When {describe(a)}</p>
         </>
       ),
     },
@@ -45,7 +45,7 @@ function Executions({ names }: { names: Map<number, string> }) {
         <>
           <div>
             <p className="font-medium">{names.get(x.automationId) ?? `Automation #${x.automationId}`}</p>
-            <p className="text-xs text-slate-500">
+            <p className="text-xs text-slate-500 dark:text-slate-400">
               Lead #{x.leadId} · {formatRelative(x.createdAt)}
               {x.error ? ` · ${x.error}` : ""}
             </p>

@@ -2,12 +2,13 @@ import { STAGES } from "../../api/types";
 import { formatNumber, STAGE_COLORS } from "../../lib/format";
 import { Card, Figures, PageHeader, Tile } from "../ui/primitives";
 import { QueryView } from "../ui/QueryView";
+import { FirstRun } from "./FirstRun";
 import { useDashboardStats } from "./hooks";
 import { AutomationLog, Mutations, Queue, Throughput, TopLeads } from "./panels";
 
 function Metric({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
-    <Tile>
+    <Tile testId={`metric-${label.toLowerCase().replaceAll(" ", "-")}`}>
       <p className="text-sm font-medium text-slate-500 dark:text-slate-400">{label}</p>
       <p className="mt-2 text-3xl font-semibold tracking-tight tabular-nums">{value}</p>
       {hint && <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
@@ -24,7 +25,7 @@ function Metrics() {
           <Metric
             label="Total leads"
             value={formatNumber(data.totalLeads)}
-            hint={`${formatNumber(data.identityResolutions)} identified`}
+            hint={`${formatNumber(data.identifiedLeads)} identified · ${formatNumber(data.identityResolutions)} merges`}
           />
           <Metric
             label="Qualified leads"
@@ -69,10 +70,12 @@ function StageBar() {
 }
 
 export default function DashboardPage() {
+  const { data } = useDashboardStats();
   return (
     <>
       <PageHeader title="Dashboard" description="Your pipeline at a glance, updated live." />
       <div className="space-y-6">
+        {data?.totalLeads === 0 && <FirstRun />}
         <Metrics />
         <div className="grid gap-6 lg:grid-cols-3">
           <Throughput />

@@ -8,7 +8,7 @@ import { Card, EmptyState, Figures, StatusBadge, type Figure } from "../ui/primi
 import { ListCard, QueryView } from "../ui/QueryView";
 import { useAutomationLogs, useQueueHealth, useScoreMutations, useThroughput, useTopLeads } from "./hooks";
 
-const linkClass = "text-xs font-medium text-brand-600 hover:underline";
+const linkClass = "text-xs font-medium text-brand-600 dark:text-brand-300 hover:underline";
 
 export function Throughput() {
   const throughput = useThroughput();
@@ -55,7 +55,7 @@ export function Throughput() {
 }
 
 type QueueHealth = Schema<"QueueHealthOut">;
-const warnIf = (bad: boolean, tone = "text-rose-600") => (bad ? tone : undefined);
+const warnIf = (bad: boolean, tone = "text-rose-700 dark:text-rose-400") => (bad ? tone : undefined);
 
 /** The queue's counts, bad ones coloured (shared with the System page). */
 export function queueFigures(q: QueueHealth): Figure[] {
@@ -64,7 +64,11 @@ export function queueFigures(q: QueueHealth): Figure[] {
     { label: "Active", value: formatNumber(q.active) },
     { label: "Failed", value: formatNumber(q.failed), tone: warnIf(q.failed > 0) },
     { label: "Dead letters", value: formatNumber(q.deadLetters), tone: warnIf(q.deadLetters > 0) },
-    { label: "Workers", value: formatNumber(q.workers), tone: warnIf(q.workers === 0, "text-amber-600") },
+    {
+      label: "Workers",
+      value: formatNumber(q.workers),
+      tone: warnIf(q.workers === 0, "text-amber-700 dark:text-amber-400"),
+    },
     {
       label: "Oldest pending",
       value: q.oldestPendingAgeSeconds == null ? "—" : `${formatNumber(q.oldestPendingAgeSeconds)} s`,
@@ -91,7 +95,7 @@ export function Queue() {
 }
 
 const deltaTone = (delta: number) =>
-  delta >= 0 ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400";
+  delta >= 0 ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400";
 
 function MutationItem({ m }: { m: Schema<"ScoreMutationOut"> }) {
   return (
@@ -106,7 +110,7 @@ function MutationItem({ m }: { m: Schema<"ScoreMutationOut"> }) {
       </div>
       <div className="text-right tabular-nums">
         <span className={deltaTone(m.delta)}>{formatDelta(m.delta)}</span>
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
           {m.oldScore} → {m.newScore}
         </p>
       </div>

@@ -1,10 +1,7 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import type { NewEventFrame, Schema } from "../../api/types";
-import { formatDateTime, formatRelative, humanize } from "../../lib/format";
-import { LIVE_FEED_KEY, useLiveStatus } from "../../lib/live";
-import { LiveIndicator } from "../Layout/AppShell";
+import type { Schema } from "../../api/types";
+import { formatDateTime, formatRelative, humanize, leadLabel } from "../../lib/format";
 import { DataTable, type Column } from "../ui/DataTable";
 import { Button, Card, EmptyState, PageHeader } from "../ui/primitives";
 import { Input } from "../ui/fields";
@@ -13,26 +10,32 @@ import { useEventFeed } from "./hooks";
 
 type EventRead = Schema<"EventRead">;
 
-function columns(anonymous: Map<string, string | null>): Column<EventRead>[] {
+/** Who sent an event: its lead as the lead is now (name, e-mail, visitor id), on every row. */
+export function eventLead(ev: EventRead): string {
+  const { leadId: id, leadName: name = null, leadEmail, anonymousId = null } = ev;
+  return leadLabel({ id, name, email: leadEmail ?? ev.email, anonymousId });
+}
+
+function columns(): Column<EventRead>[] {
   return [
     { title: "Event", cellClassName: "font-medium", cell: (ev) => humanize(ev.eventType) },
     {
       title: "Lead",
       cell: (ev) => (
-        <Link to={`/app/leads/${ev.leadId}`} className="text-brand-600 hover:underline dark:text-brand-100">
-          {ev.email || anonymous.get(ev.eventId) || `Lead #${ev.leadId}`}
+        <Link to={`/app/leads/${ev.leadId}`} className="text-brand-700 hover:underline dark:text-brand-100">
+          {eventLead(ev)}
         </Link>
       ),
     },
     {
       title: "Properties",
       className: "hidden md:table-cell",
-      cellClassName: "max-w-xs truncate font-mono text-xs text-slate-500",
+      cellClassName: "max-w-xs truncate font-mono text-xs text-slate-500 dark:text-slate-400",
       cell: (ev) => (Object.keys(ev.properties).length ? JSON.stringify(ev.properties) : "—"),
     },
     {
       title: "When",
-      cellClassName: "text-slate-500",
+      cellClassName: "text-slate-500 dark:text-slate-400",
       cell: (ev) => <span title={formatDateTime(ev.timestamp)}>{formatRelative(ev.timestamp)}</span>,
     },
   ];
@@ -40,11 +43,7 @@ function columns(anonymous: Map<string, string | null>): Column<EventRead>[] {
 
 export default function EventsPage() {
   const [eventType, setEventType] = useState("");
-  const status = useLiveStatus();
   const feed = useEventFeed(eventType);
-  // The live stream knows each new event's anonymous id; the list endpoint does not.
-  const live = useQueryClient().getQueryData<NewEventFrame[]>(LIVE_FEED_KEY) ?? [];
-  const anonymous = new Map(live.map((f) => [f.eventId, f.anonymousId]));
   const events = {
     data: feed.data?.pages.flatMap((p) => p.items),
     error: feed.error,
@@ -54,11 +53,7 @@ export default function EventsPage() {
 
   return (
     <>
-      <PageHeader
-        title="Events"
-        description="Every event as it arrives. New events appear here without a reload."
-        actions={<LiveIndicator status={status} />}
-      />
+      <PageHeader title="Events" description="Every event as it arrives. New events appear here without a reload." />
       <Card bodyClassName="">
         <div className="border-b border-slate-100 p-4 dark:border-slate-800">
           <label htmlFor="event-type-filter" className="sr-only">
@@ -84,7 +79,7 @@ export default function EventsPage() {
           {(rows) => (
             <DataTable
               rows={rows}
-              columns={columns(anonymous)}
+              columns={columns()}
               rowKey={(ev) => ev.id}
               rowProps={() => ({ className: "animate-fade-in", "data-testid": "event-row" })}
               bodyProps={{ "aria-live": "polite" }}

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { mockFetch, renderApp } from "../../test/render";
 import { LeadDrawer } from "./LeadDrawer";
-import { scoreSeries } from "./LeadSections";
+import { formatChartTime, scoreSeries, thresholdLines } from "./LeadSections";
 
 const lead = {
   id: 7,
@@ -70,7 +70,8 @@ function api(onDelete: () => void) {
       return {
         body: {
           stage: "hot",
-          velocity: 3,
+          eventsLast24h: 12,
+          velocity: 36,
           velocityScore: 10,
           velocityTrend: "increasing",
           risk: "low",
@@ -92,6 +93,15 @@ describe("lead drawer", () => {
     expect(screen.getByText("+50")).toBeInTheDocument();
     expect(await screen.findByText("Schedule demo")).toBeInTheDocument();
     expect(screen.getByTestId("drawer-score")).toHaveTextContent("75");
+  });
+
+  it("shows velocity on its 0–10 scale and the real event count, not the ×3 figure", async () => {
+    api(() => undefined);
+    renderApp(<LeadDrawer leadId={7} onClose={() => undefined} />, { path: "/", route: "/" });
+    const velocity = (await screen.findByText("Velocity")).closest("div");
+    expect(velocity).toHaveTextContent(/^Velocity10\/10$/);
+    expect(screen.getByText("Events (24 h)").closest("div")).toHaveTextContent(/^Events \(24 h\)12$/);
+    expect(screen.queryByText(/36/)).not.toBeInTheDocument();
   });
 
   it("deletes only after confirmation", async () => {
@@ -128,5 +138,16 @@ describe("lead drawer", () => {
     expect(
       scoreSeries([row(2, "2026-11-28T00:02:00Z", 75), row(1, "2026-11-28T00:01:00Z", 25)]).map((p) => p.score),
     ).toEqual([25, 75]);
+  });
+
+  it("puts the score on a time axis with dates and marks each stage threshold", () => {
+    const t = Date.UTC(2026, 11, 8, 14, 5);
+    expect(formatChartTime(t)).toMatch(/^Dec 8, \d\d:05/);
+    expect(thresholdLines({ warm: 30, hot: 60, qualified: 100 })).toEqual([
+      { stage: "warm", y: 30 },
+      { stage: "hot", y: 60 },
+      { stage: "qualified", y: 100 },
+    ]);
+    expect(thresholdLines(undefined)).toEqual([]);
   });
 });

@@ -1,8 +1,17 @@
 /** The lead drawer's sections: score over time, intelligence, timeline, merges, traits. */
 import type { ReactNode } from "react";
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { HistoryRow, Lead } from "../../api/types";
-import { formatDateTime, formatDelta, formatPercent, formatRelative, humanize } from "../../lib/format";
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { HistoryRow, Lead, Stage, StageThresholds } from "../../api/types";
+import {
+  formatDateTime,
+  formatDelta,
+  formatNumber,
+  formatPercent,
+  formatRelative,
+  humanize,
+  STAGE_COLORS,
+} from "../../lib/format";
+import { useStages } from "../Rules/hooks";
 import { EmptyState, Figures } from "../ui/primitives";
 import { QueryView } from "../ui/QueryView";
 import { RiskBadge } from "./badges";
@@ -17,11 +26,67 @@ export function Section({ title, children }: { title: string; children: ReactNod
   );
 }
 
-/** Oldest-first points for the score chart. */
-export function scoreSeries(rows: HistoryRow[]): { at: string; score: number }[] {
+/** Oldest-first points for the score chart; `t` is the change's time in ms (the time axis). */
+export function scoreSeries(rows: HistoryRow[]): { t: number; score: number }[] {
   return [...rows]
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)
-    .map((r) => ({ at: formatDateTime(r.createdAt), score: r.newScore }));
+    .map((r) => ({ t: new Date(r.createdAt).getTime(), score: r.newScore }));
+}
+
+/** A time-axis tick: "Dec 8, 14:05". */
+export function formatChartTime(ms: number): string {
+  return new Date(ms).toLocaleString("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+/** The stage lines drawn over the chart: where warm, hot and qualified begin. */
+export function thresholdLines(stages: StageThresholds | undefined): { stage: Stage; y: number }[] {
+  if (!stages) return [];
+  return (["warm", "hot", "qualified"] as const).map((stage) => ({ stage, y: stages[stage] }));
+}
+
+const axis = { tick: { fontSize: 11 }, stroke: "currentColor", strokeOpacity: 0.5 } as const;
+
+function ScoreLines({ rows }: { rows: HistoryRow[] }) {
+  const lines = thresholdLines(useStages().data);
+  const top = Math.max(0, ...lines.map((l) => l.y));
+  return (
+    <div className="h-56" role="img" aria-label="Score over time, with the stage thresholds">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={scoreSeries(rows)} margin={{ top: 8, right: 88, left: -20, bottom: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.08} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            scale="time"
+            domain={["dataMin", "dataMax"]}
+            tickFormatter={formatChartTime}
+            minTickGap={24}
+            {...axis}
+          />
+          <YAxis allowDecimals={false} domain={[0, (max: number) => Math.max(max, top)]} {...axis} />
+          <Tooltip labelFormatter={(t) => formatChartTime(Number(t))} />
+          {lines.map(({ stage, y }) => (
+            <ReferenceLine
+              key={stage}
+              y={y}
+              stroke={STAGE_COLORS[stage]}
+              strokeDasharray="4 4"
+              label={{ value: `${stage} ${y}`, position: "right", fontSize: 11, fill: "currentColor" }}
+            />
+          ))}
+          <Line
+            type="stepAfter"
+            dataKey="score"
+            stroke="#6366f1"
+            strokeWidth={2}
+            dot={{ r: 3 }}
+            name="Score"
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
 }
 
 export function ScoreChart({ leadId }: { leadId: number }) {
@@ -32,27 +97,7 @@ export function ScoreChart({ leadId }: { leadId: number }) {
       isEmpty={(page) => page.items.length === 0}
       empty={<EmptyState title="No score changes yet" />}
     >
-      {(page) => (
-        <div className="h-48" role="img" aria-label="Score over time">
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={scoreSeries(page.items)} margin={{ top: 5, right: 10, left: -20, bottom: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.08} />
-              <XAxis dataKey="at" hide />
-              <YAxis allowDecimals={false} tick={{ fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} />
-              <Tooltip />
-              <Line
-                type="monotone"
-                dataKey="score"
-                stroke="#6366f1"
-                strokeWidth={2}
-                dot={{ r: 3 }}
-                name="Score"
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
-      )}
+      {(page) => <ScoreLines rows={page.items} />}
     </QueryView>
   );
 }
@@ -73,7 +118,8 @@ export function Intel({ leadId }: { leadId: number }) {
             items={[
               { label: "Risk", value: <RiskBadge risk={data.risk} /> },
               { label: "Velocity trend", value: humanize(data.velocityTrend) },
-              { label: "Velocity", value: `${data.velocityScore}/100 (${data.velocity} events/24 h)` },
+              { label: "Velocity", value: `${data.velocityScore}/10` },
+              { label: "Events (24 h)", value: formatNumber(data.eventsLast24h) },
               { label: "Engagement", value: `${Math.round(data.engagementScore)}` },
               { label: "Churn probability", value: formatPercent(data.churnProbability) },
               {
@@ -89,7 +135,11 @@ export function Intel({ leadId }: { leadId: number }) {
 }
 
 const deltaTone = (delta: number) =>
-  delta > 0 ? "text-emerald-600 dark:text-emerald-400" : delta < 0 ? "text-rose-600" : "text-slate-400";
+  delta > 0
+    ? "text-emerald-700 dark:text-emerald-400"
+    : delta < 0
+      ? "text-rose-700 dark:text-rose-400"
+      : "text-slate-500 dark:text-slate-400";
 
 export function Timeline({ leadId }: { leadId: number }) {
   const timeline = useTimeline(leadId);
@@ -122,8 +172,12 @@ export function Timeline({ leadId }: { leadId: number }) {
                     </div>
                     <div className="shrink-0 text-right tabular-nums">
                       <span className={deltaTone(ev.delta)}>{formatDelta(ev.delta)}</span>
-                      {ev.score != null && <span className="ml-2 text-xs text-slate-500">→ {ev.score}</span>}
-                      {!ev.processed && <span className="ml-2 text-xs text-amber-600">pending</span>}
+                      {ev.score != null && (
+                        <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">→ {ev.score}</span>
+                      )}
+                      {!ev.processed && (
+                        <span className="ml-2 text-xs text-amber-700 dark:text-amber-400">pending</span>
+                      )}
                     </div>
                   </li>
                 ))}

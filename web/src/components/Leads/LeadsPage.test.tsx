@@ -12,7 +12,7 @@ const lead = {
   company: "Acme",
   currentScore: 75,
   leadStage: "hot",
-  velocityScore: 40,
+  velocityScore: 4,
   eventsLast24h: 3,
   risk: "low",
   lastEventAt: new Date().toISOString(),
@@ -31,6 +31,10 @@ describe("Leads page", () => {
     expect(within(row).getByText("Ada Lovelace")).toBeInTheDocument();
     expect(within(row).getByTestId("lead-score")).toHaveTextContent("75");
     expect(within(row).getByText("hot")).toBeInTheDocument();
+    const velocity = within(row).getByRole("meter", { name: "Velocity" });
+    expect(velocity).toHaveAttribute("aria-valuemax", "10");
+    expect(velocity).toHaveAttribute("aria-valuenow", "4");
+    expect(velocity.firstElementChild).toHaveStyle({ width: "40%" });
     expect(screen.getByText("1–1 of 1")).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("button", { name: "Hot" }));

@@ -9,22 +9,25 @@ export function RiskBadge({ risk }: { risk: string }) {
   return <Badge className={riskStyle(risk)}>{risk} risk</Badge>;
 }
 
+/** The 0–10 velocity score (events in the last 24 h, capped at 10) as a short bar. */
+export const MAX_VELOCITY = 10;
+
 export function VelocityBar({ value }: { value: number }) {
-  const pct = Math.max(0, Math.min(100, value));
-  const color = pct >= 70 ? "bg-rose-500" : pct >= 40 ? "bg-amber-500" : "bg-brand-500";
+  const score = Math.max(0, Math.min(MAX_VELOCITY, value));
+  const color = score >= 7 ? "bg-rose-500" : score >= 4 ? "bg-amber-500" : "bg-brand-500";
   return (
-    <div className="flex items-center gap-2" title={`Velocity ${pct}/100`}>
+    <div className="flex items-center gap-2" title={`Velocity ${score}/${MAX_VELOCITY}`}>
       <div
         className="h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
         role="meter"
         aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
+        aria-valuemax={MAX_VELOCITY}
+        aria-valuenow={score}
         aria-label="Velocity"
       >
-        <div className={`h-full ${color}`} style={{ width: `${pct}%` }} />
+        <div className={`h-full ${color}`} style={{ width: `${(score / MAX_VELOCITY) * 100}%` }} />
       </div>
-      <span className="w-6 text-xs text-slate-500 tabular-nums">{pct}</span>
+      <span className="w-6 text-xs text-slate-600 tabular-nums dark:text-slate-300">{score}</span>
     </div>
   );
 }

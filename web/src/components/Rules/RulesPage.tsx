@@ -60,7 +60,7 @@ const RULE: CrudResource<Rule> = {
       title: "Points",
       className: "text-right",
       cell: (rule) => (
-        <span className={`font-semibold tabular-nums ${rule.points < 0 ? "text-rose-600" : ""}`}>
+        <span className={`font-semibold tabular-nums ${rule.points < 0 ? "text-rose-700 dark:text-rose-400" : ""}`}>
           {rule.points > 0 ? `+${rule.points}` : rule.points}
         </span>
       ),
@@ -151,7 +151,7 @@ function Rescore() {
       </Button>
       {jobId !== null && (
         <div className="mt-4" data-testid="rescore-progress">
-          <div className="mb-1 flex justify-between text-xs text-slate-500">
+          <div className="mb-1 flex justify-between text-xs text-slate-500 dark:text-slate-400">
             <span className="capitalize">{status ?? "queued"}</span>
             <span>
               {job.data?.done ?? 0}/{job.data?.total ?? "?"}

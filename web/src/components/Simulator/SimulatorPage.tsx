@@ -55,10 +55,13 @@ function LiveLead({ leadId }: { leadId: number }) {
         <ScoreFigure score={data.currentScore} testId="simulator-score" large />
         <div className="space-y-2">
           <StageBadge stage={data.leadStage} />
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-500 dark:text-slate-400">
             {data.eventCount ?? "?"} events · last {formatRelative(data.lastEventAt)}
           </p>
-          <Link to={`/app/leads/${leadId}`} className="text-sm font-medium text-brand-600 hover:underline">
+          <Link
+            to={`/app/leads/${leadId}`}
+            className="text-sm font-medium text-brand-600 dark:text-brand-300 hover:underline"
+          >
             Open lead →
           </Link>
         </div>
@@ -79,7 +82,9 @@ function QuickPick({ value, onPick }: { value: string; onPick: (eventType: strin
           {options.slice(0, 10).map((t) => (
             <Pill key={t} pressed={value === t} onClick={() => onPick(t)} className="px-2.5">
               {t}
-              {points.has(t) && <span className="ml-1 opacity-70">{formatDelta(points.get(t) ?? 0)}</span>}
+              {points.has(t) && (
+                <span className="ml-1 font-normal tabular-nums">{formatDelta(points.get(t) ?? 0)}</span>
+              )}
             </Pill>
           ))}
         </div>
@@ -163,7 +168,7 @@ export default function SimulatorPage() {
                 {(s) => (
                   <>
                     <span className="font-medium">{humanize(s.eventType)}</span>
-                    <span className="text-xs text-slate-500">
+                    <span className="text-xs text-slate-500 dark:text-slate-400">
                       lead #{s.leadId} · {formatRelative(s.at)}
                     </span>
                   </>

@@ -67,8 +67,12 @@ function FailedJobs() {
     });
   const columns: Column<FailedJob>[] = [
     { title: "Job", cell: (j) => `#${j.id} · lead #${j.leadId} · ${j.attempts} attempts` },
-    { title: "Error", cellClassName: "max-w-sm truncate font-mono text-xs text-rose-600", cell: (j) => j.error || "—" },
-    { title: "Failed", cellClassName: "text-slate-500", cell: (j) => formatRelative(j.failedAt) },
+    {
+      title: "Error",
+      cellClassName: "max-w-sm truncate font-mono text-xs text-rose-700 dark:text-rose-400",
+      cell: (j) => j.error || "—",
+    },
+    { title: "Failed", cellClassName: "text-slate-500 dark:text-slate-400", cell: (j) => formatRelative(j.failedAt) },
     actionsColumn((j) => (
       <Button size="sm" variant="secondary" onClick={() => again(j.id)}>
         Replay

@@ -65,7 +65,7 @@ function EventChoices({
           </label>
         ))}
       </div>
-      {error && <p className="mt-1 text-xs text-rose-600">{error}</p>}
+      {error && <p className="mt-1 text-xs text-rose-700 dark:text-rose-400">{error}</p>}
     </fieldset>
   );
 }

@@ -16,7 +16,7 @@ const WEBHOOK: CrudResource<Webhook> = {
     {
       title: "Events",
       className: "hidden md:table-cell",
-      cellClassName: "text-xs text-slate-500",
+      cellClassName: "text-xs text-slate-500 dark:text-slate-400",
       cell: (w) => w.events.join(", "),
     },
   ],
@@ -41,7 +41,7 @@ function Deliveries({ hook }: { hook: Webhook }) {
         <>
           <div className="min-w-0">
             <p className="font-mono text-xs">{d.eventType}</p>
-            <p className="truncate text-xs text-slate-500">
+            <p className="truncate text-xs text-slate-500 dark:text-slate-400">
               {formatRelative(d.createdAt)} · {d.attempts} attempt(s)
               {d.responseCode ? ` · HTTP ${d.responseCode}` : ""}
               {d.error ? ` · ${d.error}` : ""}

@@ -78,7 +78,7 @@ export function FormDialog({
       <form onSubmit={submit} aria-label={label} noValidate>
         <DialogBody className="space-y-4">
           {children}
-          {unplaced && <p className="text-sm text-rose-600">{errorMessage(save.error)}</p>}
+          {unplaced && <p className="text-sm text-rose-700 dark:text-rose-400">{errorMessage(save.error)}</p>}
         </DialogBody>
         <DialogFooter>
           <Button variant="secondary" onClick={onClose}>

@@ -24,7 +24,7 @@ export function Field({
       </label>
       {children}
       {error ? (
-        <p id={`${htmlFor}-error`} className="text-xs text-rose-600 dark:text-rose-400">
+        <p id={`${htmlFor}-error`} className="text-xs text-rose-700 dark:text-rose-400">
           {error}
         </p>
       ) : hint ? (
