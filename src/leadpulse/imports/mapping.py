@@ -130,6 +130,34 @@ def _properties(mapping: FieldMapping, reader: _Reader, used: set[str]) -> dict[
     return properties
 
 
+def _event_type(mapping: FieldMapping, reader: _Reader, loc: str) -> str | None:
+    """Return the constant or mapped event type; a mapping with neither is an error."""
+    if mapping.event_type_constant is not None:
+        return mapping.event_type_constant
+    event_type = reader.text(mapping.event_type, required=True)
+    if mapping.event_type is None:
+        reader.errors.append(FieldError(loc or "mapping", "no event type mapped", "missing"))
+    return event_type
+
+
+def _require_identity(
+    mapping: FieldMapping, reader: _Reader, email: str | None, anonymous_id: str | None
+) -> None:
+    """Record an error on a row that names neither an anonymous id nor an e-mail."""
+    if email is None and anonymous_id is None:
+        where = mapping.anonymous_id or mapping.email or "anonymousId"
+        reader.errors.append(
+            FieldError(reader._at(where), "needs an anonymous id or an e-mail", "missing")
+        )
+
+
+def _used_paths(mapping: FieldMapping) -> set[str]:
+    """Return the paths the event's named parts read (not properties by default)."""
+    parts = (mapping.event_type, mapping.email, mapping.anonymous_id, mapping.timestamp)
+    used = {path for path in parts if path is not None}
+    return used | ({mapping.event_id} if mapping.event_id else set())
+
+
 def apply_mapping(
     mapping: FieldMapping, data: Any, *, loc: str = "", cells: bool = False
 ) -> dict[str, Any]:
@@ -138,29 +166,18 @@ def apply_mapping(
     reader = _Reader(data, loc, cells=cells)
     if not isinstance(data, dict):
         raise InvalidInput.field(loc or "body", "must be a JSON object", "type_error")
-    event_type = mapping.event_type_constant or reader.text(mapping.event_type, required=True)
-    if mapping.event_type is None and mapping.event_type_constant is None:
-        reader.errors.append(FieldError(loc or "mapping", "no event type mapped", "missing"))
+    event_type = _event_type(mapping, reader, loc)
     email = reader.text(mapping.email)
     anonymous_id = reader.text(mapping.anonymous_id)
     timestamp = reader.text(mapping.timestamp, required=True)
     event_id = reader.text(mapping.event_id)
-    if email is None and anonymous_id is None:
-        where = mapping.anonymous_id or mapping.email or "anonymousId"
-        reader.errors.append(
-            FieldError(reader._at(where), "needs an anonymous id or an e-mail", "missing")
-        )
+    _require_identity(mapping, reader, email, anonymous_id)
     if reader.errors:
         raise InvalidInput(f"Invalid data at {reader.errors[0].loc}", reader.errors)
-    used = {
-        p
-        for p in (mapping.event_type, mapping.email, mapping.anonymous_id, mapping.timestamp)
-        if p is not None
-    } | ({mapping.event_id} if mapping.event_id else set())
     event: dict[str, Any] = {
         "eventType": event_type,
         "anonymousId": anonymous_id or anonymous_id_for_email(email or ""),
-        "properties": _properties(mapping, reader, used),
+        "properties": _properties(mapping, reader, _used_paths(mapping)),
     }
     for key, value in (("email", email), ("timestamp", timestamp), ("eventId", event_id)):
         if value is not None:

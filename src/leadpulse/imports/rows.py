@@ -37,16 +37,29 @@ _NOT_NAME = re.compile(r"[^a-z0-9_]")
 Convert = Callable[[Any], dict[str, Any]]
 
 
+def _is_given(part: str, values: dict[str, Any]) -> bool:
+    """Tell whether the given mapping already fills ``part`` (a type constant fills the type)."""
+    return part in values or (part == "event_type" and "event_type_constant" in values)
+
+
+def _alias_column(aliases: Sequence[str], lowered: dict[str, str], taken: set[str]) -> str | None:
+    """Return the first column named like one of ``aliases``, unless another part has it."""
+    column = next((lowered[a] for a in aliases if a in lowered), None)
+    if column is None or column in taken:
+        return None
+    return column
+
+
 def default_csv_mapping(header: Sequence[str], given: FieldMapping | None) -> FieldMapping:
     """Fill the parts ``given`` leaves unset with the header's columns named like them."""
     values = given.model_dump(exclude_none=True) if given else {}
     lowered = {name.lower(): name for name in header}
     for part, aliases in CSV_ALIASES.items():
         taken = {value for value in values.values() if isinstance(value, str)}
-        if part in values or (part == "event_type" and "event_type_constant" in values):
+        if _is_given(part, values):
             continue
-        column = next((lowered[a] for a in aliases if a in lowered), None)
-        if column is not None and column not in taken:
+        column = _alias_column(aliases, lowered, taken)
+        if column is not None:
             values[part] = column
     return FieldMapping.model_validate(values)
 
@@ -77,26 +90,44 @@ def _segment_email(call: dict[str, Any]) -> Any:
     return None
 
 
-def segment_event(call: Any) -> dict[str, Any]:
-    """Map one Segment call to the server format (see the module docstring)."""
-    if not isinstance(call, dict):
-        raise InvalidInput.field("line", "must be a JSON object", "type_error")
-    event: dict[str, Any] = {"eventType": _segment_type(call)}
-    anonymous = call.get("anonymousId") or call.get("userId")
-    if anonymous is not None:
-        event["anonymousId"] = str(anonymous)
+def _segment_properties(call: dict[str, Any]) -> dict[str, Any]:
+    """Return the call's properties, with a page's name and the user id added if absent."""
     properties = dict(call.get("properties") or {})
     if call.get("type") == "page" and call.get("name"):
         properties.setdefault("name", call["name"])
     if call.get("userId") is not None:
         properties.setdefault("userId", str(call["userId"]))
-    event["properties"] = properties
+    return properties
+
+
+def _segment_anonymous_id(call: dict[str, Any]) -> str | None:
+    """Return the call's anonymousId, else its userId, as text."""
+    anonymous = call.get("anonymousId") or call.get("userId")
+    return None if anonymous is None else str(anonymous)
+
+
+def _segment_details(call: dict[str, Any]) -> dict[str, Any]:
+    """Return an identify call's traits and the call's eventId and timestamp, where present."""
+    details: dict[str, Any] = {}
     traits = call.get("traits")
     if call.get("type") == "identify" and isinstance(traits, dict):
-        event["traits"] = traits
+        details["traits"] = traits
     for source, target in (("messageId", "eventId"), ("timestamp", "timestamp")):
         if call.get(source) is not None:
-            event[target] = call[source]
+            details[target] = call[source]
+    return details
+
+
+def segment_event(call: Any) -> dict[str, Any]:
+    """Map one Segment call to the server format (see the module docstring)."""
+    if not isinstance(call, dict):
+        raise InvalidInput.field("line", "must be a JSON object", "type_error")
+    event: dict[str, Any] = {"eventType": _segment_type(call)}
+    anonymous_id = _segment_anonymous_id(call)
+    if anonymous_id is not None:
+        event["anonymousId"] = anonymous_id
+    event["properties"] = _segment_properties(call)
+    event.update(_segment_details(call))
     email = _segment_email(call)
     if email is not None:
         event["email"] = email

@@ -18,15 +18,22 @@ use the claim indexes (``status`` first).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leadpulse.queue import jobs, outbox
+from leadpulse.queue import jobs
 from leadpulse.store.models import AutomationExecution, OutboxEntry, WebhookDelivery
 
 OUTBOX_TABLES = (OutboxEntry, AutomationExecution, WebhookDelivery)
+
+
+async def pending_rows(session: AsyncSession, model: Any) -> int:
+    """Count the pending rows of an outbox table (entries or a lane): its backlog."""
+    return int(await session.scalar(select(func.count()).where(model.status == "pending")) or 0)
 
 
 async def families(session: AsyncSession, *, now: datetime) -> list[Metric]:
@@ -48,5 +55,5 @@ async def families(session: AsyncSession, *, now: datetime) -> list[Metric]:
         labels=["table"],
     )
     for model in OUTBOX_TABLES:
-        backlog.add_metric([model.__tablename__], await outbox.pending_rows(session, model))
+        backlog.add_metric([model.__tablename__], await pending_rows(session, model))
     return [depth, age, backlog]

@@ -64,7 +64,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 import structlog
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -397,8 +397,3 @@ async def run_polling(
             done = 0
         if done == 0:
             await _idle(stop, wake_event, poll_seconds)
-
-
-async def pending_rows(session: AsyncSession, model: Any) -> int:
-    """Count the pending rows of an outbox table (entries or a lane): its backlog."""
-    return int(await session.scalar(select(func.count()).where(model.status == "pending")) or 0)
