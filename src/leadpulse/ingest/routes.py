@@ -150,12 +150,7 @@ def _stored_result(index: int, outcome: Stored) -> BatchItemResult:
 
 
 async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> JSONResponse:
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        raise InvalidInput.field("body.events", "must be a list of events", "type_error")
-    events: list[Any] = body["events"]
-    limit = c.settings.max_batch_events
-    if len(events) > limit:
-        raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
+    events = _batch_events(c, body)
     intake = front.intake_of(c)
     valid, results = _validate_all(intake, events, model, caller, body)
     stored = await intake.submit([item for _, item in valid]) if valid else []
@@ -163,13 +158,28 @@ async def _many(c: Container, caller: Caller, body: Any, model: EventModel) -> J
         results[index] = _stored_result(index, outcome)
     ordered = [results[i] for i in range(len(events))]
     obs.count_ingested(r.status for r in ordered)
-    summary = BatchResult(
+    summary = _summary(ordered)
+    return JSONResponse(summary.model_dump(by_alias=True, exclude_none=True), status_code=202)
+
+
+def _batch_events(c: Container, body: Any) -> list[Any]:
+    """The batch's ``events`` list, refused when it is not a list or holds too many."""
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise InvalidInput.field("body.events", "must be a list of events", "type_error")
+    events: list[Any] = body["events"]
+    limit = c.settings.max_batch_events
+    if len(events) > limit:
+        raise PayloadTooLarge(f"A batch holds at most {limit} events; got {len(events)}.")
+    return events
+
+
+def _summary(ordered: list[BatchItemResult]) -> BatchResult:
+    return BatchResult(
         accepted=sum(r.status == "queued" for r in ordered),
         duplicates=sum(r.status == "duplicate" for r in ordered),
         rejected=sum(r.status == "rejected" for r in ordered),
         results=ordered,
     )
-    return JSONResponse(summary.model_dump(by_alias=True, exclude_none=True), status_code=202)
 
 
 def _batch_sent_at(body: dict[str, Any]) -> Any:

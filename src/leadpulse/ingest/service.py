@@ -177,6 +177,19 @@ async def _lead_ids_by_anonymous(
     keys = sorted({(i.project_id, i.anonymous_id) for i in items if i.anonymous_id})
     if not keys:
         return {}
+    leads = await _find_or_insert_leads(db, keys, now)
+    ids = {key: lead_id for key, (lead_id, _) in leads.items()}
+    merged = {lead_id: into for lead_id, into in leads.values() if into is not None}
+    if merged:
+        aliases = await db.resolve_aliases(merged)
+        ids = {key: aliases.get(lead_id, lead_id) for key, lead_id in ids.items()}
+    return ids
+
+
+async def _find_or_insert_leads(
+    db: Statements, keys: Sequence[LeadKey], now: datetime
+) -> dict[LeadKey, LeadRef]:
+    """The lead of each key, inserting the new anonymous ones."""
     # Read first, insert only the missing: an INSERT … ON CONFLICT on a lead that a scoring
     # transaction is updating would wait for that transaction to commit.
     leads = await db.find_leads(keys)
@@ -186,12 +199,7 @@ async def _lead_ids_by_anonymous(
         unseen = [k for k in missing if k not in leads]  # inserted meanwhile by another group
         if unseen:
             leads.update(await db.find_leads(unseen))
-    ids = {key: lead_id for key, (lead_id, _) in leads.items()}
-    merged = {lead_id: into for lead_id, into in leads.values() if into is not None}
-    if merged:
-        aliases = await db.resolve_aliases(merged)
-        ids = {key: aliases.get(lead_id, lead_id) for key, lead_id in ids.items()}
-    return ids
+    return leads
 
 
 async def _known_lead_ids(db: Statements, items: Sequence[Incoming]) -> dict[int, int]:
@@ -238,18 +246,8 @@ async def store_with(
     db: Statements, items: Sequence[Incoming], *, now: datetime
 ) -> tuple[list[Stored], list[EventIngested]]:
     """Store a group of events through ``db``'s statements, in its open transaction."""
-    by_anonymous = await _lead_ids_by_anonymous(db, items, now)
-    by_id = await _known_lead_ids(db, items)
-    targets: list[int | None] = [
-        by_anonymous.get((i.project_id, i.anonymous_id))
-        if i.anonymous_id
-        else by_id.get(i.lead_id or 0)
-        for i in items
-    ]
-    first: dict[EventKey, int] = {}
-    for index, (item, lead_id) in enumerate(zip(items, targets, strict=True)):
-        if lead_id is not None:
-            first.setdefault((item.project_id, item.event_id), index)
+    targets = await _targets(db, items, now)
+    first = _first_of_each(items, targets)
     # key order: concurrent inserts of the same eventIds wait on each other, never deadlock
     rows = [_event_row(items[i], targets[i]) for _, i in sorted(first.items())]  # type: ignore[arg-type]
     inserted = await db.insert_events(rows) if rows else {}
@@ -259,6 +257,27 @@ async def store_with(
     if pairs:
         await db.enqueue(pairs, now)
     return _outcomes(items, targets, first, inserted, owners)
+
+
+async def _targets(db: Statements, items: Sequence[Incoming], now: datetime) -> list[int | None]:
+    """The lead each item goes to (by anonymous id or by lead id); None for an unknown lead."""
+    by_anonymous = await _lead_ids_by_anonymous(db, items, now)
+    by_id = await _known_lead_ids(db, items)
+    return [
+        by_anonymous.get((i.project_id, i.anonymous_id))
+        if i.anonymous_id
+        else by_id.get(i.lead_id or 0)
+        for i in items
+    ]
+
+
+def _first_of_each(items: Sequence[Incoming], targets: Sequence[int | None]) -> dict[EventKey, int]:
+    """The index of each event key's first item with a known lead (the one to insert)."""
+    first: dict[EventKey, int] = {}
+    for index, (item, lead_id) in enumerate(zip(items, targets, strict=True)):
+        if lead_id is not None:
+            first.setdefault((item.project_id, item.event_id), index)
+    return first
 
 
 def _outcomes(

@@ -186,12 +186,19 @@ def sqlite_params(
     coded = [(name, encode) for name, encode in encoders if encode is not _constant]
     order = [*plain, *(name for name, _ in coded)]
     index = [order.index(name) for name in columns]
-    out: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = [row[name] for name in plain]
-        values += [encode(row[name]) for name, encode in coded]
-        out.append(tuple(values[i] for i in index))
-    return out
+    return [_sqlite_row(row, plain, coded, index) for row in rows]
+
+
+def _sqlite_row(
+    row: Row,
+    plain: Sequence[str],
+    coded: Sequence[tuple[str, Callable[[Any], Any]]],
+    index: Sequence[int],
+) -> tuple[Any, ...]:
+    """One row's parameters: plain values as they are, the others encoded, in column order."""
+    values = [row[name] for name in plain]
+    values += [encode(row[name]) for name, encode in coded]
+    return tuple(values[i] for i in index)
 
 
 class RawPostgres:

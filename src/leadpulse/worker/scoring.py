@@ -82,25 +82,49 @@ async def score_batch(
 ) -> BatchOutcome:
     """Score the claimed leads inside the caller's transaction."""
     out = BatchOutcome()
+    live, events = await _load(session, claims, now)
+    out.received = [event.received_at for event in events]
+    full = _full_rescores(claims) | await _resolve_identities(session, live, events, out)
+    live = [lead for lead in live if lead.merged_into_id is None]  # an identify may merge
+    await _enqueue_outside(session, full - {lead.id for lead in live}, now)
+    planned = await _plan(session, live, load.facts_by_lead(events), full, now, cache)
+    await _write(session, planned, out, now)
+    await _finish(session, claims, out, now)
+    return out
+
+
+async def _load(
+    session: AsyncSession, claims: Sequence[Claim], now: datetime
+) -> tuple[list[Lead], list[Any]]:
+    """Lock the claimed leads; return the live ones and their unprocessed events."""
     leads = await load.lock_leads(session, [c.lead_id for c in claims])
     await _forward_merged(session, [lead for lead in leads if lead.merged_into_id], now)
     live = [lead for lead in leads if lead.merged_into_id is None]
-    events = await load.unprocessed(session, [lead.id for lead in live])
-    out.received = [event.received_at for event in events]
-    full = {c.lead_id for c in claims if c.full_rescore}
-    full |= await _resolve_identities(session, live, events, out)
-    live = [lead for lead in live if lead.merged_into_id is None]
-    await _enqueue_outside(session, full - {lead.id for lead in live}, now)
-    planned = await _plan(session, live, load.facts_by_lead(events), full, now, cache)
+    return live, await load.unprocessed(session, [lead.id for lead in live])
+
+
+def _full_rescores(claims: Sequence[Claim]) -> set[int]:
+    return {c.lead_id for c in claims if c.full_rescore}
+
+
+async def _write(
+    session: AsyncSession, planned: list[write.Planned], out: BatchOutcome, now: datetime
+) -> None:
+    """Write the plans and count the events they processed."""
     if planned:
         out.scored.extend(await write.write_plans(session, planned, now))
         out.events += sum(len(plan.processed) for _, plan in planned)
+
+
+async def _finish(
+    session: AsyncSession, claims: Sequence[Claim], out: BatchOutcome, now: datetime
+) -> None:
+    """Finish the jobs, advance rescore jobs, and queue the batch's consequences."""
     await jobs.finish(session, claims)
     rescored = Counter(c.rescore_job_id for c in claims if c.rescore_job_id)
     await rules_service.record_rescore_progress(session, done=rescored, now=now)
     consequences = [entry_of(m) for m in out.merged] + [entry_of(s) for s in out.scored]
     await entries.enqueue(session, consequences, now=utcnow())  # the batch's one INSERT
-    return out
 
 
 async def _plan(
